@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Build and serve the Attendance API, or run every test: the two commands of the README.
+#   ./run.sh          build target/attendance-api.jar and serve it (config.yaml or $CONFIG_FILE)
+#   ./run.sh test     run every test (unit, integration against real PostgreSQL and Redis, jar smoke test)
+# Both first make sure the PostgreSQL and Redis that the config points at answer; when they are local and
+# do not, this script installs (apt-get) and starts them, and creates the database and the login.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+CONFIG="${CONFIG_FILE:-config.yaml}"
+# The JVM flags of a production run; the systemd unit and the benchmark use the same ones.
+JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx192m -XX:+ExitOnOutOfMemoryError}"
+
+log() { echo "run.sh: $*" >&2; }
+
+# Reads section.key from the block-style YAML config; an environment variable named SECTION_KEY wins,
+# as it does in the service.
+conf() {
+  local section=$1 key=$2 default=${3:-} env
+  env=$(echo "${section}_${key}" | tr '[:lower:]' '[:upper:]')
+  if [ -n "${!env+x}" ]; then echo "${!env}"; return; fi
+  local v
+  v=$(awk -v s="$section" -v k="$key" '
+    /^[^ #][^:]*:/ { insec = ($1 == s":") ; next }
+    insec && $1 == k":" { sub(/^[^:]*:[ \t]*/, ""); sub(/[ \t]+#.*$/, ""); print; exit }
+  ' "$CONFIG" 2>/dev/null)
+  v=${v%\"}; v=${v#\"}; v=${v%\'}; v=${v#\'}
+  echo "${v:-$default}"
+}
+
+is_local() { case "$1" in localhost|127.*|::1) return 0 ;; *) return 1 ;; esac; }
+
+apt_install() {
+  log "installing $* with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "${APT_UPDATED:-}" ]; then apt-get update -qq >&2; APT_UPDATED=1; fi
+  apt-get install -y -qq "$@" >&2
+}
+
+ensure_postgres() {
+  local host port db user pw
+  host=$(conf postgres host localhost); port=$(conf postgres port 5432)
+  db=$(conf postgres database attendance_db); user=$(conf postgres user postgres); pw=$(conf postgres password)
+  if ! is_local "$host"; then log "PostgreSQL at $host is not local: leaving it alone"; return; fi
+  command -v pg_isready >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || apt_install postgresql
+  if ! pg_isready -q -h "$host" -p "$port"; then
+    if [ -z "$(pg_lsclusters -h 2>/dev/null)" ]; then
+      local ver; ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+      log "creating PostgreSQL $ver cluster 'main' on port $port"
+      pg_createcluster -p "$port" "$ver" main >&2
+    fi
+    local ver name
+    read -r ver name _ < <(pg_lsclusters -h | awk -v p="$port" '$3 == p' | head -1)
+    [ -n "${ver:-}" ] || { log "no PostgreSQL cluster is configured for port $port"; exit 1; }
+    log "starting PostgreSQL cluster $ver/$name"
+    pg_ctlcluster "$ver" "$name" start >&2 || true
+    for _ in $(seq 1 30); do pg_isready -q -h "$host" -p "$port" && break; sleep 1; done
+    pg_isready -q -h "$host" -p "$port" || { log "PostgreSQL did not come up on $host:$port"; exit 1; }
+  fi
+  # Debian's fresh server has no password for postgres: set the configured one (peer auth as the OS user).
+  if ! PGPASSWORD="$pw" psql -h "$host" -p "$port" -U "$user" -d postgres -tAc 'select 1' >/dev/null 2>&1; then
+    log "setting the password of PostgreSQL role $user"
+    local q_user q_pw
+    q_user=$(printf '%s' "$user" | sed 's/"/""/g'); q_pw=$(printf '%s' "$pw" | sed "s/'/''/g")
+    runuser -u postgres -- psql -p "$port" -qc "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$(printf '%s' "$user" | sed "s/'/''/g")') THEN
+        CREATE ROLE \"$q_user\" LOGIN SUPERUSER;
+      END IF; END \$\$; ALTER ROLE \"$q_user\" WITH LOGIN PASSWORD '$q_pw';" >&2
+  fi
+  if [ -z "$(PGPASSWORD="$pw" psql -h "$host" -p "$port" -U "$user" -d postgres -tAc "select 1 from pg_database where datname = '$(printf '%s' "$db" | sed "s/'/''/g")'")" ]; then
+    log "creating database $db"
+    PGPASSWORD="$pw" psql -h "$host" -p "$port" -U "$user" -d postgres -qc "CREATE DATABASE \"$db\"" >&2
+  fi
+}
+
+ensure_redis() {
+  local host port pw
+  host=$(conf redis host localhost); port=$(conf redis port 6379); pw=$(conf redis password)
+  if ! is_local "$host"; then log "Redis at $host is not local: leaving it alone"; return; fi
+  command -v redis-server >/dev/null && command -v redis-cli >/dev/null || apt_install redis-server
+  if [ "$(REDISCLI_AUTH="$pw" redis-cli -h "$host" -p "$port" ping 2>/dev/null)" != PONG ]; then
+    log "starting Redis on port $port"
+    mkdir -p /run/redis /var/log/redis /var/lib/redis
+    chown redis:redis /run/redis /var/log/redis /var/lib/redis 2>/dev/null || true
+    local args=(--port "$port" --daemonize yes --bind 127.0.0.1 ::1 --pidfile "/run/redis/redis-$port.pid")
+    [ -n "$pw" ] && args+=(--requirepass "$pw")
+    if id redis >/dev/null 2>&1 && [ -f /etc/redis/redis.conf ]; then
+      runuser -u redis -- redis-server /etc/redis/redis.conf "${args[@]}" >&2
+    else
+      redis-server "${args[@]}" >&2
+    fi
+    for _ in $(seq 1 20); do [ "$(REDISCLI_AUTH="$pw" redis-cli -h "$host" -p "$port" ping 2>/dev/null)" = PONG ] && break; sleep 0.5; done
+    [ "$(REDISCLI_AUTH="$pw" redis-cli -h "$host" -p "$port" ping 2>/dev/null)" = PONG ] || { log "Redis did not come up on $host:$port"; exit 1; }
+  fi
+}
+
+ensure_tools() {
+  command -v mvn >/dev/null || apt_install maven
+  command -v curl >/dev/null || apt_install curl
+}
+
+case "${1:-serve}" in
+  serve)
+    ensure_tools; ensure_postgres; ensure_redis
+    mvn -B -q -DskipTests package
+    exec java $JAVA_OPTS -jar target/attendance-api.jar
+    ;;
+  test)
+    ensure_tools; ensure_postgres; ensure_redis
+    exec mvn -B verify
+    ;;
+  services)
+    ensure_tools; ensure_postgres; ensure_redis
+    ;;
+  *)
+    echo "usage: ./run.sh [serve|test|services]" >&2; exit 2 ;;
+esac

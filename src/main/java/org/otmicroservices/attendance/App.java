@@ -1,0 +1,106 @@
+package org.otmicroservices.attendance;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.javalin.Javalin;
+import java.io.PrintStream;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * The running service: wires the pool, migrations, DAO, cache and HTTP server by hand, in one place.
+ * Main and the tests start it the same way.
+ */
+final class App implements AutoCloseable {
+    static final String VERSION = versionFromManifest();
+
+    private final HikariDataSource pool;
+    private final RedisClient redis;
+    private final ResponseCache cache;
+    private final RequestLog requestLog;
+    private final Javalin javalin;
+
+    private App(HikariDataSource pool, RedisClient redis, ResponseCache cache, RequestLog requestLog, Javalin javalin) {
+        this.pool = pool;
+        this.redis = redis;
+        this.cache = cache;
+        this.requestLog = requestLog;
+        this.javalin = javalin;
+    }
+
+    /** Waits for PostgreSQL, applies migrations, then serves on config.server.port (0: any free port). */
+    static App start(Config config, PrintStream accessLog) {
+        HikariDataSource pool = connectAndMigrate(config.postgres());
+        Jdbi jdbi = Jdbi.create(pool).installPlugin(new PostgresPlugin());
+        AttendanceDao dao = new AttendanceDao(jdbi);
+        Metrics metrics = new Metrics(VERSION);
+        metrics.watchPool(pool::getHikariPoolMXBean);
+        RedisClient redis = redisClient(config.redis());
+        ResponseCache cache = new ResponseCache(redis, config.cache(), metrics);
+        Json json = new Json(config.dateFormat());
+        RequestLog requestLog = new RequestLog(accessLog);
+        Javalin javalin = AttendanceApi.create(config,
+                new AttendanceController(dao, new CachedReads(cache), cache, json, config.server().maxBodyBytes()),
+                new HealthController(dao, cache, json), metrics, requestLog, new ErrorMapper(json));
+        App app = new App(pool, redis, cache, requestLog, javalin);
+        try {
+            javalin.start(config.server().host(), config.server().port());
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+        return app;
+    }
+
+    static HikariDataSource connectAndMigrate(Config.Postgres postgres) {
+        HikariDataSource pool = Database.pool(postgres);
+        try {
+            Database.awaitReachable(pool, postgres);
+            new Migrations(pool).apply();
+            return pool;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Short time-outs everywhere (Jedis defaults: 2 s, and wait forever for a pooled connection). */
+    private static RedisClient redisClient(Config.Redis config) {
+        GenericObjectPoolConfig<Connection> poolConfig = new GenericObjectPoolConfig<>();
+        poolConfig.setMaxTotal(config.poolSize());
+        poolConfig.setMaxIdle(config.poolSize());
+        poolConfig.setMaxWait(java.time.Duration.ofMillis(config.timeoutMs()));
+        return RedisClient.builder()
+                .hostAndPort(config.host(), config.port())
+                .clientConfig(DefaultJedisClientConfig.builder()
+                        .connectionTimeoutMillis(config.timeoutMs())
+                        .socketTimeoutMillis(config.timeoutMs())
+                        .password(config.password())
+                        .clientName("attendance-api")
+                        .build())
+                .poolConfig(poolConfig)
+                .build();
+    }
+
+    int port() {
+        return javalin.port();
+    }
+
+    /** Stops taking connections, lets in-flight requests finish (up to 10 s), then releases everything. */
+    @Override
+    public void close() {
+        javalin.stop();
+        requestLog.close();
+        cache.close();
+        redis.close();
+        pool.close();
+    }
+
+    private static String versionFromManifest() {
+        String version = App.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+}

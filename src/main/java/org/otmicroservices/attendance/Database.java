@@ -1,0 +1,110 @@
+package org.otmicroservices.attendance;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds the HikariCP pool and waits, at start-up only, for PostgreSQL to answer. */
+final class Database {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    // Retrying cannot fix a wrong password, a missing role or a missing database.
+    private static final Set<String> FATAL_SQL_STATES = Set.of("28P01", "28000", "3D000");
+
+    private Database() {}
+
+    /** Thrown when PostgreSQL did not answer within the start-up wait, or refused the login. */
+    static final class UnavailableException extends RuntimeException {
+        UnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    static HikariDataSource pool(Config.Postgres pg) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("attendance-db");
+        hc.setJdbcUrl(pg.jdbcUrl());
+        hc.setUsername(pg.user());
+        hc.setPassword(pg.password());
+        hc.setMaximumPoolSize(pg.poolSize());
+        hc.setMinimumIdle(pg.poolSize());
+        // A request waits at most this long for a connection, so a dead database answers 503 quickly.
+        hc.setConnectionTimeout(pg.connectTimeoutMs());
+        hc.setValidationTimeout(Math.min(1000, pg.connectTimeoutMs()));
+        // Do not fail construction: start-up waits for the database itself, with one log line per retry.
+        hc.setInitializationFailTimeout(-1);
+        int connectSeconds = Math.max(1, pg.connectTimeoutMs() / 1000);
+        hc.addDataSourceProperty("connectTimeout", connectSeconds);
+        hc.addDataSourceProperty("loginTimeout", connectSeconds);
+        hc.addDataSourceProperty("tcpKeepAlive", true);
+        hc.addDataSourceProperty("ApplicationName", "attendance-api");
+        // A black-holed server must not hold a request thread forever: the socket gives up after the
+        // statement timeout plus a margin, and the server cancels long statements itself.
+        if (pg.statementTimeoutMs() > 0) {
+            hc.addDataSourceProperty("socketTimeout", pg.statementTimeoutMs() / 1000 + 5);
+        }
+        // Dates are parsed as the Flask service's server parsed them (01/02/2023 is January 2).
+        hc.addDataSourceProperty("options", "-c DateStyle=ISO,MDY -c statement_timeout=" + pg.statementTimeoutMs());
+        return new HikariDataSource(hc);
+    }
+
+    /** Blocks until a connection can be had, logging each retry, or throws after the configured wait. */
+    static void awaitReachable(HikariDataSource pool, Config.Postgres pg) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(pg.startupWaitSeconds()).toNanos();
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            try (Connection ignored = pool.getConnection()) {
+                if (attempt > 1) {
+                    LOG.info("PostgreSQL at {}:{} is reachable", pg.host(), pg.port());
+                }
+                return;
+            } catch (SQLException e) {
+                String reason = rootMessage(e);
+                if (isFatal(e)) {
+                    throw new UnavailableException("PostgreSQL at " + pg.host() + ":" + pg.port() + "/" + pg.database()
+                            + " refused the connection: " + reason);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new UnavailableException("PostgreSQL at " + pg.host() + ":" + pg.port()
+                            + " did not answer within " + pg.startupWaitSeconds() + " s: " + reason);
+                }
+                LOG.warn("PostgreSQL at {}:{} is not reachable yet (attempt {}, {} s left): {}",
+                        pg.host(), pg.port(), attempt, Duration.ofNanos(left).toSeconds(), reason);
+                sleep(Math.min(1000, Duration.ofNanos(left).toMillis()));
+            }
+        }
+    }
+
+    private static boolean isFatal(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null && FATAL_SQL_STATES.contains(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return message.lines().findFirst().orElse("");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(Math.max(0, millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while waiting for PostgreSQL");
+        }
+    }
+}

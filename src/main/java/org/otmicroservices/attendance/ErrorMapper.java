@@ -1,0 +1,80 @@
+package org.otmicroservices.attendance;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.MethodNotAllowedResponse;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns every failure into the JSON error body of API.md: never HTML, never a stack trace or SQL text. */
+final class ErrorMapper {
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+    private final Json json;
+
+    ErrorMapper(Json json) {
+        this.json = json;
+    }
+
+    void register(Javalin app) {
+        app.exception(ApiError.class, (e, ctx) -> write(ctx, e.status,
+                e.details == null ? new Bodies.Error(e.error, e.getMessage()) : new Bodies.ValidationError(e.error, e.details)));
+        app.exception(HttpResponseException.class, this::javalinError);
+        app.exception(Exception.class, this::unexpected);
+    }
+
+    private void javalinError(HttpResponseException e, Context ctx) {
+        HttpStatus status = HttpStatus.forStatus(e.getStatus());
+        String message;
+        if (e instanceof MethodNotAllowedResponse) {
+            String allowed = e.getDetails().getOrDefault("availableMethods", "");
+            ctx.header("Allow", allowed);
+            message = ctx.method().name() + " is not allowed on " + ctx.path() + "; allowed: " + allowed;
+        } else if (status == HttpStatus.NOT_FOUND) {
+            message = "No route for " + ctx.method().name() + " " + ctx.path();
+        } else {
+            message = e.getMessage();
+        }
+        write(ctx, e.getStatus(), new Bodies.Error(status.getMessage(), message));
+    }
+
+    private void unexpected(Exception e, Context ctx) {
+        if (isDatabaseUnavailable(e)) {
+            LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), rootMessage(e));
+            write(ctx, 503, new Bodies.Error("Service Unavailable", "The database is unavailable; try again shortly"));
+            return;
+        }
+        LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+        write(ctx, 500, new Bodies.Error("Internal Server Error", "The server could not complete the request"));
+    }
+
+    /** Connection failures (class 08), shutdowns and cancellations (class 57) and pool time-outs: retryable. */
+    static boolean isDatabaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
+    }
+
+    private void write(Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(json.bytes(body));
+    }
+}

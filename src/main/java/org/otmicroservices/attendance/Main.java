@@ -1,0 +1,60 @@
+package org.otmicroservices.attendance;
+
+import java.util.Map;
+
+/** Command line: serve (default) or migrate. Fatal problems are one line on stderr and a non-zero exit. */
+public final class Main {
+    private static final String USAGE = "usage: java -jar attendance-api.jar [serve|migrate|version|--help]";
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        Migrations.configureLiquibase();
+        int code = run(args, System.getenv());
+        if (code >= 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Returns the exit code, or -1 while the server runs on in its own threads. */
+    static int run(String[] args, Map<String, String> env) {
+        String command = args.length == 0 ? "serve" : args[0];
+        if (args.length > 1) {
+            return usage();
+        }
+        try {
+            switch (command) {
+                case "serve" -> {
+                    App app = App.start(Config.load(env), System.out);
+                    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+                    return -1;
+                }
+                case "migrate" -> {
+                    Config config = Config.load(env);
+                    App.connectAndMigrate(config.postgres()).close();
+                    System.err.println("attendance-api: database " + config.postgres().database() + " is up to date");
+                    return 0;
+                }
+                case "version", "--version" -> {
+                    System.out.println("attendance-api " + App.VERSION);
+                    return 0;
+                }
+                case "help", "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return 0;
+                }
+                default -> {
+                    return usage();
+                }
+            }
+        } catch (Config.ConfigException | Database.UnavailableException | Migrations.MigrationException e) {
+            System.err.println("attendance-api: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int usage() {
+        System.err.println(USAGE);
+        return 2;
+    }
+}

@@ -1,0 +1,157 @@
+package org.otmicroservices.attendance;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Caches 2xx GET bodies in Redis, shared by every instance, and never lets Redis slow or fail a request.
+ *
+ * Read-your-writes: each entry is stored with the cache generation read before the database was queried; a
+ * write bumps the generation (INCR) before it answers, so every instance ignores older entries at once.
+ * One MGET reads generation and entry together. When Redis fails, a breaker skips it and a background probe
+ * closes the breaker once Redis answers PING again.
+ */
+final class ResponseCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ResponseCache.class);
+    private static final long PROBE_INTERVAL_MS = 500;
+
+    /** The result of a lookup: a body on a hit; on a miss, the generation to store under (-1: do not store). */
+    record Lookup(byte[] body, long generation) {
+        static final Lookup UNAVAILABLE = new Lookup(null, -1);
+
+        boolean hit() {
+            return body != null;
+        }
+    }
+
+    private final UnifiedJedis redis;
+    private final Config.Cache config;
+    private final Metrics metrics;
+    private final byte[] generationKey;
+    private final AtomicBoolean open = new AtomicBoolean(false);
+    // A write whose INCR failed must still invalidate once Redis is back, before the cache is trusted again.
+    private final AtomicBoolean invalidationPending = new AtomicBoolean(false);
+    private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "redis-probe");
+        t.setDaemon(true);
+        return t;
+    });
+
+    ResponseCache(UnifiedJedis redis, Config.Cache config, Metrics metrics) {
+        this.redis = redis;
+        this.config = config;
+        this.metrics = metrics;
+        this.generationKey = (config.keyPrefix() + "generation").getBytes(StandardCharsets.UTF_8);
+        prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    Lookup lookup(String key) {
+        if (!config.enabled() || open.get()) {
+            return Lookup.UNAVAILABLE;
+        }
+        try {
+            List<byte[]> values = redis.mget(generationKey, entryKey(key));
+            long generation = values.get(0) == null ? 0 : Long.parseLong(new String(values.get(0), StandardCharsets.US_ASCII));
+            byte[] entry = values.get(1);
+            if (entry != null && entry.length >= Long.BYTES && ByteBuffer.wrap(entry).getLong() == generation) {
+                metrics.cacheHit();
+                return new Lookup(java.util.Arrays.copyOfRange(entry, Long.BYTES, entry.length), generation);
+            }
+            metrics.cacheMiss();
+            return new Lookup(null, generation);
+        } catch (JedisException | NumberFormatException e) {
+            trip(e);
+            return Lookup.UNAVAILABLE;
+        }
+    }
+
+    void store(String key, long generation, byte[] body) {
+        if (generation < 0 || open.get()) {
+            return;
+        }
+        byte[] entry = ByteBuffer.allocate(Long.BYTES + body.length).putLong(generation).put(body).array();
+        try {
+            redis.setex(entryKey(key), config.ttlSeconds(), entry);
+        } catch (JedisException e) {
+            trip(e);
+        }
+    }
+
+    /** Makes every instance stop serving every cached response; called after each successful write. */
+    void invalidate() {
+        // Even with this instance's cache off, others sharing the Redis may cache: always bump.
+        if (open.get()) {
+            invalidationPending.set(true);
+            return;
+        }
+        try {
+            redis.incr(generationKey);
+        } catch (JedisException e) {
+            invalidationPending.set(true);
+            trip(e);
+        }
+    }
+
+    /** For health/detail: false while the breaker is open, without waiting on a hung Redis. */
+    boolean isUp() {
+        if (open.get()) {
+            return false;
+        }
+        try {
+            redis.ping();
+            return true;
+        } catch (JedisException e) {
+            trip(e);
+            return false;
+        }
+    }
+
+    private void trip(Exception e) {
+        if (open.compareAndSet(false, true)) {
+            metrics.cacheAvailable(false);
+            LOG.warn("Redis failed ({}); serving from PostgreSQL without cache until it answers again", e.getMessage());
+        }
+    }
+
+    private void probe() {
+        if (!open.get()) {
+            return;
+        }
+        try {
+            redis.ping();
+            if (invalidationPending.getAndSet(false)) {
+                try {
+                    redis.incr(generationKey);
+                } catch (JedisException e) {
+                    invalidationPending.set(true);
+                    throw e;
+                }
+            }
+            open.set(false);
+            metrics.cacheAvailable(true);
+            LOG.info("Redis answers again; cache back in use");
+        } catch (JedisException e) {
+            // still down: keep skipping it
+        } catch (RuntimeException e) {
+            LOG.warn("Redis probe failed unexpectedly", e);
+        }
+    }
+
+    private byte[] entryKey(String key) {
+        return (config.keyPrefix() + "response:" + key).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        prober.shutdownNow();
+    }
+}

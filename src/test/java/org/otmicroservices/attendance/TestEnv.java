@@ -1,0 +1,99 @@
+package org.otmicroservices.attendance;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * One per test run: the real PostgreSQL and Redis that config.yaml (and its env overrides) point at. Every
+ * database it creates is named attendance_test_<run>_<n> and every Redis key starts with attendance_test_<run>:,
+ * and all of them are removed when the run ends.
+ */
+final class TestEnv implements AutoCloseable {
+    final Config base;
+    final String runId = "attendance_test_" + UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicInteger counter = new AtomicInteger();
+    private final List<String> databases = new ArrayList<>();
+
+    private TestEnv() {
+        base = Config.load(Path.of("config.yaml"), System.getenv());
+    }
+
+    static TestEnv get(ExtensionContext context) {
+        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .computeIfAbsent(TestEnv.class, k -> new TestEnv(), TestEnv.class);
+    }
+
+    /** A fresh, empty database. */
+    synchronized String createDatabase() {
+        String name = runId + "_" + counter.incrementAndGet();
+        admin("CREATE DATABASE " + name);
+        databases.add(name);
+        return name;
+    }
+
+    String newKeyPrefix() {
+        return runId + ":" + counter.incrementAndGet() + ":";
+    }
+
+    /** The base config pointed at the given database and key prefix, on a free loopback port. */
+    Config config(String database, String keyPrefix) {
+        Config.Postgres pg = base.postgres();
+        Config.Redis redis = base.redis();
+        return new Config(
+                new Config.Postgres(pg.host(), pg.port(), database, pg.user(), pg.password(), 4, 3000, 10_000, 5),
+                new Config.Redis(redis.host(), redis.port(), redis.password(), 100, 16),
+                new Config.Server("127.0.0.1", 0, 1_048_576, 32),
+                new Config.Cache(20, keyPrefix),
+                Config.DateFormat.RFC1123);
+    }
+
+    Connection connect(String database) throws SQLException {
+        Config.Postgres pg = base.postgres();
+        return DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + database,
+                pg.user(), pg.password());
+    }
+
+    RedisClient redis() {
+        return RedisClient.builder().hostAndPort(base.redis().host(), base.redis().port())
+                .clientConfig(redis.clients.jedis.DefaultJedisClientConfig.builder()
+                        .password(base.redis().password()).build())
+                .build();
+    }
+
+    private void admin(String sql) {
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (String db : databases) {
+            admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        }
+        try (RedisClient redis = redis()) {
+            ScanParams params = new ScanParams().match(runId + ":*").count(1000);
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<String> page = redis.scan(cursor, params);
+                if (!page.getResult().isEmpty()) {
+                    redis.del(page.getResult().toArray(String[]::new));
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        }
+    }
+}
