@@ -82,7 +82,7 @@ ensure_redis() {
     log "starting Redis on port $port"
     mkdir -p /run/redis /var/log/redis /var/lib/redis
     chown redis:redis /run/redis /var/log/redis /var/lib/redis 2>/dev/null || true
-    local args=(--port "$port" --daemonize yes --bind 127.0.0.1 ::1 --pidfile "/run/redis/redis-$port.pid")
+    local args=(--port "$port" --daemonize yes --bind 127.0.0.1 -::1 --pidfile "/run/redis/redis-$port.pid")
     [ -n "$pw" ] && args+=(--requirepass "$pw")
     if id redis >/dev/null 2>&1 && [ -f /etc/redis/redis.conf ]; then
       runuser -u redis -- redis-server /etc/redis/redis.conf "${args[@]}" >&2
