@@ -56,9 +56,9 @@ final class App implements AutoCloseable {
     }
 
     static HikariDataSource connectAndMigrate(Config.Postgres postgres) {
+        Database.awaitReachable(postgres);
         HikariDataSource pool = Database.pool(postgres);
         try {
-            Database.awaitReachable(pool, postgres);
             new Migrations(pool).apply();
             return pool;
         } catch (RuntimeException e) {
