@@ -2,6 +2,7 @@ package org.otmicroservices.attendance;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
+import io.javalin.util.JavalinBindException;
 import java.io.PrintStream;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.jdbi.v3.core.Jdbi;
@@ -48,6 +49,14 @@ final class App implements AutoCloseable {
         App app = new App(pool, redis, cache, requestLog, javalin);
         try {
             javalin.start(config.server().host(), config.server().port());
+        } catch (JavalinBindException e) {
+            app.close();
+            Throwable cause = e; // the java.net.BindException under Jetty's "Failed to bind to ..."
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            throw new ListenException("cannot listen on " + config.server().host() + ":" + config.server().port()
+                    + ": " + cause.getMessage() + " (set server.port or SERVER_PORT)");
         } catch (RuntimeException e) {
             app.close();
             throw e;
@@ -55,10 +64,17 @@ final class App implements AutoCloseable {
         return app;
     }
 
+    /** The HTTP port cannot be had (in use, or privileged): an operator's mistake, told in one line. */
+    static final class ListenException extends RuntimeException {
+        ListenException(String message) {
+            super(message);
+        }
+    }
+
     static HikariDataSource connectAndMigrate(Config.Postgres postgres) {
+        Database.awaitReachable(postgres);
         HikariDataSource pool = Database.pool(postgres);
         try {
-            Database.awaitReachable(pool, postgres);
             new Migrations(pool).apply();
             return pool;
         } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import io.javalin.openapi.plugin.OpenApiPluginConfiguration;
 import io.javalin.openapi.plugin.swagger.SwaggerPlugin;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.util.function.Consumer;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The HTTP surface: one route table mirroring the Flask routes, the API docs, metrics and the access log. */
@@ -29,8 +30,15 @@ final class AttendanceApi {
             QueuedThreadPool threads = new QueuedThreadPool(config.server().maxThreads(), 8, 60_000);
             threads.setName("http");
             cfg.jetty.threadPool = threads;
-            // Jetty's default stop timeout is 0, which cuts in-flight requests on SIGTERM.
-            cfg.jetty.modifyServer(server -> server.setStopTimeout(10_000));
+            // Jetty's default stop timeout is 0, which cuts in-flight requests on SIGTERM. Set it only once
+            // started: the graceful stop that Javalin runs after a failed start (port in use) would throw and
+            // replace the bind error with "IllegalStateException: STOPPED", then hold the exit for seconds.
+            cfg.jetty.modifyServer(server -> server.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarted(LifeCycle event) {
+                    server.setStopTimeout(10_000);
+                }
+            }));
             cfg.requestLogger.http((ctx, ms) -> {
                 // Unmatched requests share one label, so scanners cannot grow the metric without bound.
                 String route = ctx.handlerType() == HandlerType.BEFORE ? "<unmatched>" : ctx.endpointHandlerPath();

@@ -2,7 +2,9 @@ package org.otmicroservices.attendance;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -56,8 +58,7 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
         try (Reader reader = Files.newBufferedReader(file)) {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file.toAbsolutePath() + ": "
-                    + e.getClass().getSimpleName().replace("Exception", "") + " " + e.getMessage());
+            throw new ConfigException("cannot read config file " + file.toAbsolutePath() + ": " + reason(e));
         } catch (YAMLException e) {
             throw new ConfigException("config file " + file + " is not valid YAML: "
                     + e.getMessage().lines().findFirst().orElse(""));
@@ -68,6 +69,17 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
         @SuppressWarnings("unchecked")
         Map<String, Object> yaml = root == null ? Map.of() : (Map<String, Object>) root;
         return from(yaml, env, file.toString());
+    }
+
+    // The exception's own message is the path again ("NoSuchFile /x/config.yaml"): say what is wrong instead.
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file (set CONFIG_FILE, or start in the directory that holds config.yaml)";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage();
     }
 
     static Config from(Map<String, Object> yaml, Map<String, String> env, String source) {

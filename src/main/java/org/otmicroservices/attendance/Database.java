@@ -3,8 +3,10 @@ package org.otmicroservices.attendance;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +37,8 @@ final class Database {
         // A request waits at most this long for a connection, so a dead database answers 503 quickly.
         hc.setConnectionTimeout(pg.connectTimeoutMs());
         hc.setValidationTimeout(Math.min(1000, pg.connectTimeoutMs()));
-        // Do not fail construction: start-up waits for the database itself, with one log line per retry.
+        // Do not fail construction: start-up has already waited for the database (awaitReachable), and a
+        // database that drops out later is a request error, not a reason to fail here.
         hc.setInitializationFailTimeout(-1);
         int connectSeconds = Math.max(1, pg.connectTimeoutMs() / 1000);
         hc.addDataSourceProperty("connectTimeout", connectSeconds);
@@ -52,13 +55,18 @@ final class Database {
         return new HikariDataSource(hc);
     }
 
-    /** Blocks until a connection can be had, logging each retry, or throws after the configured wait. */
-    static void awaitReachable(HikariDataSource pool, Config.Postgres pg) {
+    /**
+     * Blocks until PostgreSQL accepts a login, logging each retry, or throws after the configured wait.
+     * Probes with one plain connection per attempt rather than through the pool: a pool checkout waits the
+     * whole connection timeout (3 s) per attempt, so a refused port gave one silent attempt instead of one
+     * log line a second, and closing a pool that was still retrying added seconds to the exit.
+     */
+    static void awaitReachable(Config.Postgres pg) {
         long deadline = System.nanoTime() + Duration.ofSeconds(pg.startupWaitSeconds()).toNanos();
         int attempt = 0;
         while (true) {
             attempt++;
-            try (Connection ignored = pool.getConnection()) {
+            try (Connection ignored = DriverManager.getConnection(pg.jdbcUrl(), probeProperties(pg))) {
                 if (attempt > 1) {
                     LOG.info("PostgreSQL at {}:{} is reachable", pg.host(), pg.port());
                 }
@@ -79,6 +87,17 @@ final class Database {
                 sleep(Math.min(1000, Duration.ofNanos(left).toMillis()));
             }
         }
+    }
+
+    private static Properties probeProperties(Config.Postgres pg) {
+        Properties props = new Properties();
+        props.setProperty("user", pg.user());
+        props.setProperty("password", pg.password());
+        String connectSeconds = Integer.toString(Math.max(1, pg.connectTimeoutMs() / 1000));
+        props.setProperty("connectTimeout", connectSeconds);
+        props.setProperty("loginTimeout", connectSeconds);
+        props.setProperty("ApplicationName", "attendance-api");
+        return props;
     }
 
     private static boolean isFatal(SQLException e) {

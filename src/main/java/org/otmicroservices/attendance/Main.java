@@ -47,7 +47,8 @@ public final class Main {
                     return usage();
                 }
             }
-        } catch (Config.ConfigException | Database.UnavailableException | Migrations.MigrationException e) {
+        } catch (Config.ConfigException | Database.UnavailableException | Migrations.MigrationException
+                 | App.ListenException e) {
             System.err.println("attendance-api: " + e.getMessage());
             return 1;
         }

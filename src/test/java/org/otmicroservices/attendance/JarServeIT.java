@@ -1,0 +1,169 @@
+package org.otmicroservices.attendance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shaded jar serving, as an operator runs it: found config, every route (scripts/smoke.sh), logs, stop. */
+@Timeout(120)
+class JarServeIT {
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    @RegisterExtension
+    static final JarHarness jar = new JarHarness();
+
+    @Test
+    void servesEveryRouteWithConfigYamlInTheWorkingDirectoryAndLogsOnlyJsonOnStdout(@TempDir Path dir) {
+        String database = jar.env.createDatabase();
+        Map<String, Object> config = jar.config(database);
+        JarHarness.writeConfig(dir, config);
+        int port = JarHarness.port(config);
+
+        try (JarProcess process = jar.start(dir, Map.of())) {
+            process.awaitServing(port, START);
+            assertSmokePasses(port, database, "redis up");
+            process.stop();
+
+            List<String> stdout = process.stdoutLines();
+            // The smoke test's nine requests plus the readiness polls, each one JSON object on its own line.
+            assertTrue(stdout.size() >= 9, process.output());
+            for (String line : stdout) {
+                JsonNode entry = parse(line);
+                assertTrue(entry.isObject() && entry.has("request") && entry.get("status_code").isTextual(),
+                        "not an access-log line on stdout: " + line);
+            }
+            assertTrue(stdout.stream().anyMatch(l -> parse(l).get("request").asText()
+                    .matches("POST /api/v1/attendance/create HTTP/1\\.1")), process.output());
+            // Diagnostics (Liquibase, Javalin) went to stderr instead.
+            List<String> stderr = process.stderrLines();
+            assertTrue(stderr.stream().anyMatch(l -> l.contains("Listening on http://127.0.0.1:" + port)), process.output());
+            assertTrue(stderr.stream().anyMatch(l -> l.contains("Running Changeset: migration/db.changelog-master.xml::1::Abhishek Dubey")),
+                    process.output());
+        }
+    }
+
+    @Test
+    void servesEveryRouteWithConfigFileNamingAFileInAnotherDirectory(@TempDir Path configDir, @TempDir Path workDir)
+            throws IOException {
+        String database = jar.env.createDatabase();
+        Map<String, Object> config = jar.config(database);
+        Path file = JarHarness.writeConfig(configDir, config);
+        // A config.yaml in the working directory that would not even start: CONFIG_FILE must win over it.
+        Files.writeString(workDir.resolve("config.yaml"), "postgres: not-a-mapping\n");
+        int port = JarHarness.port(config);
+
+        try (JarProcess process = jar.start(workDir, Map.of("CONFIG_FILE", file.toString()))) {
+            process.awaitServing(port, START);
+            assertSmokePasses(port, database, "redis up");
+        }
+    }
+
+    @Test
+    void sigtermStopsTheProcessWithin10Seconds(@TempDir Path dir) {
+        String database = jar.env.createDatabase();
+        Map<String, Object> config = jar.config(database);
+        JarHarness.writeConfig(dir, config);
+        int port = JarHarness.port(config);
+
+        try (JarProcess process = jar.start(dir, Map.of())) {
+            process.awaitServing(port, START);
+            process.process.destroy(); // SIGTERM
+            // 143 = 128 + SIGTERM: how a JVM that ran its shutdown hooks after SIGTERM exits.
+            assertEquals(143, process.awaitExit(Duration.ofSeconds(10)), process.output());
+            assertFalse(process.process.toHandle().isAlive());
+            assertTrue(process.stderrLines().stream().anyMatch(l -> l.contains("Javalin has stopped")), process.output());
+            assertThrows(UncheckedIOException.class, () -> JarProcess.get(port, "/api/v1/attendance/health"),
+                    "the port still answers");
+        }
+    }
+
+    @Test
+    void redisUnreachableNeverStopsStartUp(@TempDir Path dir) {
+        String database = jar.env.createDatabase();
+        Map<String, Object> config = jar.config(database);
+        JarHarness.section(config, "redis").put("port", JarHarness.freePort());
+        JarHarness.writeConfig(dir, config);
+        int port = JarHarness.port(config);
+
+        try (JarProcess process = jar.start(dir, Map.of())) {
+            process.awaitServing(port, START);
+            HttpResponse<String> health = JarProcess.get(port, "/api/v1/attendance/health");
+            assertEquals(200, health.statusCode());
+            HttpResponse<String> detail = JarProcess.get(port, "/api/v1/attendance/health/detail");
+            assertEquals(200, detail.statusCode());
+            assertEquals("{\"message\":\"Attendance API is running fine and ready to serve requests\","
+                    + "\"postgresql\":\"up\",\"redis\":\"down\",\"status\":\"up\"}", detail.body().strip());
+            // Every other route is served from PostgreSQL alone.
+            assertSmokePasses(port, database, "redis down");
+        }
+    }
+
+    private static final List<Pattern> SMOKE_LINES = List.of(
+            Pattern.compile("ok   GET /api/v1/attendance/health 200"),
+            Pattern.compile("ok   GET /api/v1/attendance/health/detail 200 \\(postgresql up, (redis (up|down))\\)"),
+            Pattern.compile("ok   POST /api/v1/attendance/create 200 \\(id (smoke-[\\w-]+)\\)"),
+            Pattern.compile("ok   GET /api/v1/attendance/search\\?id=smoke-[\\w-]+ 200 \\(the record just created\\)"),
+            Pattern.compile("ok   GET /api/v1/attendance/search/all 200 \\(lists smoke-[\\w-]+\\)"),
+            Pattern.compile("ok   GET /metrics 200 \\(flask_http_request_total present\\)"),
+            Pattern.compile("ok   GET /apidocs 308 -> /apidocs/"),
+            Pattern.compile("ok   GET /apidocs/ 200 \\(Swagger UI\\)"),
+            Pattern.compile("ok   GET /apispec_1\\.json 200 \\(documents every route\\)"),
+            Pattern.compile("smoke test passed against http://127\\.0\\.0\\.1:\\d+"));
+
+    private static void assertSmokePasses(int port, String database, String redisState) {
+        JarHarness.Smoke smoke = JarHarness.smoke(port);
+        String output = String.join("\n", smoke.lines());
+        assertEquals(0, smoke.exitCode(), output);
+        assertEquals(SMOKE_LINES.size(), smoke.lines().size(), output);
+        for (int i = 0; i < SMOKE_LINES.size(); i++) {
+            if (!SMOKE_LINES.get(i).matcher(smoke.lines().get(i)).matches()) {
+                fail("smoke line " + (i + 1) + " is not " + SMOKE_LINES.get(i) + ":\n" + output);
+            }
+        }
+        assertTrue(smoke.lines().get(1).contains(redisState), output);
+        // The record smoke.sh created is in the database that this config named,.
+        String id = smoke.lines().get(2).replaceAll(".*\\(id (.*)\\)$", "$1");
+        try (Connection c = jar.env.connect(database); PreparedStatement s = c.prepareStatement(
+                "SELECT name, status, date::text FROM records WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next(), "record " + id + " is not in " + database);
+                assertEquals("Smoke Test|Present|2023-01-01", rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new AssertionError("stdout line is not JSON: " + line, e);
+        }
+    }
+}
