@@ -41,7 +41,7 @@ final class App implements AutoCloseable {
         RedisClient redis = redisClient(config.redis());
         ResponseCache cache = new ResponseCache(redis, config.cache(), metrics);
         Json json = new Json(config.dateFormat());
-        RequestLog requestLog = new RequestLog(accessLog);
+        RequestLog requestLog = new RequestLog(accessLog, config.server().trustProxy());
         Javalin javalin = AttendanceApi.create(config,
                 new AttendanceController(dao, new CachedReads(cache), cache, json, config.server().maxBodyBytes()),
                 new HealthController(dao, cache, json), metrics, requestLog, new ErrorMapper(json));
