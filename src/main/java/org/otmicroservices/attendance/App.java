@@ -89,9 +89,10 @@ final class App implements AutoCloseable {
         return javalin.port();
     }
 
-    /** Stops taking connections, lets in-flight requests finish (up to 10 s), then releases everything. */
+    /** Stops taking connections, serves those already accepted (up to 10 s), then releases everything. */
     @Override
     public void close() {
+        GracefulStop.closeListenersAndDrain(javalin.jettyServer().server(), java.time.Duration.ofSeconds(10));
         javalin.stop();
         requestLog.close();
         cache.close();
