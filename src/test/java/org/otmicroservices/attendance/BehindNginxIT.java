@@ -123,6 +123,7 @@ class BehindNginxIT {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "smoke.sh did not finish:\n" + output);
             assertEquals(0, p.exitValue(), "scripts/smoke.sh through nginx failed:\n" + output);
+            System.out.println("BehindNginxIT: scripts/smoke.sh through nginx:\n" + output);
             return;
         }
         // Without scripts/smoke.sh on this branch: the same promise, route by route, in brief.
