@@ -10,6 +10,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Debian's nginx, run in the foreground from a private prefix with the shipped docs/nginx/attendance-api.conf,
@@ -39,17 +41,22 @@ final class NginxProcess implements AutoCloseable {
     /** The shipped config with its ports replaced; fails if one of them is not there, so the two cannot drift. */
     static String siteConfig(int listenPort, int upstream1, int upstream2) throws IOException {
         String site = Files.readString(SHIPPED_CONFIG);
-        site = replaceOnce(site, "server 127.0.0.1:8081 ", "server 127.0.0.1:" + upstream1 + " ");
-        site = replaceOnce(site, "server 127.0.0.1:8082 ", "server 127.0.0.1:" + upstream2 + " ");
-        return replaceOnce(site, "listen 80;", "listen 127.0.0.1:" + listenPort + ";");
+        site = replaceOnce(site, "server 127.0.0.1:8081", "server 127.0.0.1:" + upstream1);
+        site = replaceOnce(site, "server 127.0.0.1:8082", "server 127.0.0.1:" + upstream2);
+        return replaceOnce(site, "listen 80", "listen 127.0.0.1:" + listenPort);
     }
 
+    /** Replaces the directive start "from" (followed by a space or ';'), which must occur exactly once. */
     private static String replaceOnce(String text, String from, String to) {
-        int at = text.indexOf(from);
-        if (at < 0 || text.indexOf(from, at + 1) >= 0) {
-            throw new IllegalStateException(SHIPPED_CONFIG + " must contain \"" + from.strip() + "\" exactly once");
+        Matcher m = Pattern.compile("(?m)^(\\s*)" + Pattern.quote(from) + "(?=[ ;])").matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException(SHIPPED_CONFIG + " must contain \"" + from + "\"");
         }
-        return text.replace(from, to);
+        String replaced = text.substring(0, m.start()) + m.group(1) + to + text.substring(m.end());
+        if (m.find()) {
+            throw new IllegalStateException(SHIPPED_CONFIG + " must contain \"" + from + "\" only once");
+        }
+        return replaced;
     }
 
     void start(int upstream1, int upstream2) throws IOException, InterruptedException {
