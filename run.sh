@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build and serve the Attendance API, or run every test: the two commands of the README.
 #   ./run.sh          build target/attendance-api.jar and serve it (config.yaml or $CONFIG_FILE)
-#   ./run.sh test     run every test (unit, integration against real PostgreSQL and Redis, jar smoke test)
+#   ./run.sh test     run every test (unit, integration against real PostgreSQL and Redis, jar smoke test,
+#                     two jars behind nginx through a rolling restart, Swagger UI in headless Chromium)
 # Both first make sure the PostgreSQL and Redis that the config points at answer; when they are local and
 # do not, this script installs (apt-get) and starts them, and creates the database and the login.
 set -euo pipefail
@@ -99,6 +100,23 @@ ensure_tools() {
   command -v curl >/dev/null || apt_install curl
 }
 
+# The end-to-end tests drive Debian's nginx (BehindNginxIT) and chromium through chromium-driver (SwaggerUiIT).
+# The tests run nginx from their own prefix on free ports: the package's own service must not start on port 80,
+# so a policy-rc.d forbids service starts during the install unless the machine already has one.
+ensure_test_tools() {
+  local missing=()
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  [ ${#missing[@]} -gt 0 ] || return 0
+  local policy=/usr/sbin/policy-rc.d added=
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; added=1; fi
+  local rc=0
+  apt_install "${missing[@]}" || rc=$?
+  if [ -n "$added" ]; then rm -f "$policy"; fi
+  return $rc
+}
+
 case "${1:-serve}" in
   serve)
     ensure_tools; ensure_postgres; ensure_redis
@@ -106,7 +124,7 @@ case "${1:-serve}" in
     exec java $JAVA_OPTS -jar target/attendance-api.jar
     ;;
   test)
-    ensure_tools; ensure_postgres; ensure_redis
+    ensure_tools; ensure_test_tools; ensure_postgres; ensure_redis
     exec mvn -B verify
     ;;
   services)

@@ -42,7 +42,7 @@ final class App implements AutoCloseable {
         RedisClient redis = redisClient(config.redis());
         ResponseCache cache = new ResponseCache(redis, config.cache(), metrics);
         Json json = new Json(config.dateFormat());
-        RequestLog requestLog = new RequestLog(accessLog);
+        RequestLog requestLog = new RequestLog(accessLog, config.server().trustProxy());
         Javalin javalin = AttendanceApi.create(config,
                 new AttendanceController(dao, new CachedReads(cache), cache, json, config.server().maxBodyBytes()),
                 new HealthController(dao, cache, json), metrics, requestLog, new ErrorMapper(json));
@@ -105,9 +105,10 @@ final class App implements AutoCloseable {
         return javalin.port();
     }
 
-    /** Stops taking connections, lets in-flight requests finish (up to 10 s), then releases everything. */
+    /** Stops taking connections, serves those already accepted (up to 10 s), then releases everything. */
     @Override
     public void close() {
+        GracefulStop.closeListenersAndDrain(javalin.jettyServer().server(), java.time.Duration.ofSeconds(10));
         javalin.stop();
         requestLog.close();
         cache.close();

@@ -29,7 +29,12 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
 
     public record Redis(String host, int port, String password, int timeoutMs, int poolSize) {}
 
-    public record Server(String host, int port, long maxBodyBytes, int maxThreads) {}
+    /** trustProxy: the access log takes the client address from X-Forwarded-For, which only a proxy we run may set. */
+    public record Server(String host, int port, long maxBodyBytes, int maxThreads, boolean trustProxy) {
+        public Server(String host, int port, long maxBodyBytes, int maxThreads) {
+            this(host, port, maxBodyBytes, maxThreads, false);
+        }
+    }
 
     /** ttlSeconds 0 turns the cache off; keyPrefix keeps this service's keys apart from Flask's and from tests'. */
     public record Cache(int ttlSeconds, String keyPrefix) {
@@ -105,7 +110,8 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 r.string("server.host", "0.0.0.0"),
                 r.integer("server.port", 8080, 0, 65535),
                 r.integer("server.max_body_bytes", 1_048_576, 1, Integer.MAX_VALUE),
-                r.integer("server.max_threads", 64, 8, 10_000));
+                r.integer("server.max_threads", 64, 8, 10_000),
+                r.bool("server.trust_proxy", false));
         Cache cache = new Cache(
                 r.integer("cache.ttl_seconds", 20, 0, 86_400),
                 r.string("cache.key_prefix", "attendance:"));
@@ -163,6 +169,23 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 throw invalid(key, "must be between " + min + " and " + max + " (got " + parsed + ")");
             }
             return (int) parsed;
+        }
+
+        boolean bool(String key, boolean fallback) {
+            Object value = raw(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (value instanceof Boolean b) {
+                return b;
+            }
+            if (value instanceof String s && s.strip().equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (value instanceof String s && s.strip().equalsIgnoreCase("false")) {
+                return false;
+            }
+            throw invalid(key, "must be true or false (got " + describe(value) + ")");
         }
 
         ConfigException invalid(String key, String why) {

@@ -2,9 +2,25 @@ package org.otmicroservices.attendance;
 
 import java.util.Map;
 
-/** Command line: serve (default) or migrate. Fatal problems are one line on stderr and a non-zero exit. */
+/** Command line: serve (default) and the operator's commands. Fatal problems are one line on stderr and a non-zero exit. */
 public final class Main {
-    private static final String USAGE = "usage: java -jar attendance-api.jar [serve|migrate|version|--help]";
+    private static final String USAGE =
+            "usage: java -jar attendance-api.jar [serve|migrate|release-locks|check-config|version|--help]";
+    private static final String HELP = USAGE + """
+
+
+            Commands:
+              serve          run the service (the default): wait for PostgreSQL, apply migrations, serve HTTP
+                             on server.port; SIGTERM stops it gracefully
+              migrate        apply pending database migrations, then exit
+              release-locks  release the Liquibase lock left behind by a migration that was killed, then exit
+              check-config   validate the config and check that PostgreSQL and Redis answer, one line per
+                             check; exit 0 only if every check passed
+              version        print the version
+
+            The config is config.yaml in the working directory, or the file named by CONFIG_FILE. Every key
+            can be overridden by an environment variable named by its path (postgres.password -> POSTGRES_PASSWORD).
+            Exit codes: 0 success, 1 failure, 2 bad command line.""";
 
     private Main() {}
 
@@ -35,12 +51,15 @@ public final class Main {
                     System.err.println("attendance-api: database " + config.postgres().database() + " is up to date");
                     return 0;
                 }
+                case "check-config" -> {
+                    return new ConfigCheck(System.out).run(env);
+                }
                 case "version", "--version" -> {
                     System.out.println("attendance-api " + App.VERSION);
                     return 0;
                 }
                 case "help", "--help", "-h" -> {
-                    System.out.println(USAGE);
+                    System.out.println(HELP);
                     return 0;
                 }
                 default -> {

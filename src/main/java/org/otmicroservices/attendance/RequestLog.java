@@ -17,12 +17,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class RequestLog implements AutoCloseable {
     private final PrintStream out;
+    private final boolean trustProxy;
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(16_384);
     private final Thread writer;
     private volatile boolean closing;
 
     RequestLog(PrintStream out) {
+        this(out, false);
+    }
+
+    /** trustProxy: take remote_address from X-Forwarded-For (set by our nginx), else the socket peer. */
+    RequestLog(PrintStream out, boolean trustProxy) {
         this.out = out;
+        this.trustProxy = trustProxy;
         this.writer = new Thread(this::drain, "access-log");
         writer.setDaemon(true);
         writer.start();
@@ -37,13 +44,29 @@ final class RequestLog implements AutoCloseable {
         String line = "{\"timestamp\": " + now.getEpochSecond() + "." + micros
                 + ", \"levelname\": \"INFO\", \"message\": null, \"request\": \"" + escape(request)
                 + "\", \"status_code\": \"" + ctx.statusCode() + "\", \"method\": \"" + ctx.method().name()
-                + "\", \"remote_address\": \"" + escape(ctx.req().getRemoteAddr())
+                + "\", \"remote_address\": \"" + escape(remoteAddress(ctx.header("X-Forwarded-For"), ctx.req().getRemoteAddr()))
                 + "\", \"duration_ms\": " + Math.round(durationMs * 1000) / 1000.0 + "}";
         try {
             queue.put(line);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The client as the Flask service's gunicorn logged it. Behind nginx the socket peer is nginx itself, so with
+     * trustProxy the first X-Forwarded-For entry is used; our nginx config overwrites that header with the address
+     * it saw, so a client cannot choose what is logged. Without trustProxy the header is ignored: anyone may send it.
+     */
+    String remoteAddress(String forwardedFor, String socketPeer) {
+        if (trustProxy && forwardedFor != null) {
+            int comma = forwardedFor.indexOf(',');
+            String first = (comma < 0 ? forwardedFor : forwardedFor.substring(0, comma)).strip();
+            if (!first.isEmpty()) {
+                return first;
+            }
+        }
+        return socketPeer;
     }
 
     private static String escape(String s) {

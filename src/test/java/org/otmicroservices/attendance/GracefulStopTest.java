@@ -1,0 +1,151 @@
+package org.otmicroservices.attendance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What a rolling restart behind nginx relies on: on stop, the listener closes first (nginx then gets "connection
+ * refused" and retries elsewhere, POST included), and everything already accepted is still served, not cut or 503.
+ */
+class GracefulStopTest {
+    @RegisterExtension
+    static final TestApp app = new TestApp();
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @Test
+    void stopRefusesNewConnectionsAtOnceAndStillFinishesTheCreateInFlight() throws Exception {
+        App sibling = app.startSibling();
+        int port = sibling.port();
+        String id = "graceful-" + System.nanoTime();
+        try (Connection lock = app.env.connect(app.config.postgres().database())) {
+            // Holds the INSERT in the database, so the create is in flight while the stop begins.
+            lock.setAutoCommit(false);
+            try (Statement s = lock.createStatement()) {
+                s.execute("LOCK TABLE records IN ACCESS EXCLUSIVE MODE");
+            }
+            CompletableFuture<HttpResponse<String>> create = http.sendAsync(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/api/v1/attendance/create"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id
+                            + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            awaitTrue("the create waiting on the table lock", () -> waitingOnLock() == 1);
+
+            CompletableFuture<Void> stop = CompletableFuture.runAsync(sibling::close);
+            awaitTrue("the listener refusing connections", () -> refuses(port));
+            assertFalse(create.isDone(), "the create must still be running");
+            assertFalse(stop.isDone(), "the stop must wait for the create");
+
+            lock.rollback();
+            HttpResponse<String> created = create.get(10, TimeUnit.SECONDS);
+            assertEquals(200, created.statusCode(), created.body());
+            stop.get(10, TimeUnit.SECONDS);
+        }
+        assertTrue(app.rows().stream().anyMatch(r -> r.get(0).equals(id)));
+    }
+
+    @Test
+    void requestOnAConnectionAcceptedBeforeTheStopIsServedNotAnswered503() throws Exception {
+        App sibling = app.startSibling();
+        int port = sibling.port();
+        String id = "accepted-" + System.nanoTime();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            socket.setSoTimeout(10_000);
+            // A first request proves the connection was accepted; it stays open (keep-alive).
+            String first = exchange(socket, "GET /api/v1/attendance/health HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(first.startsWith("HTTP/1.1 200"), first);
+
+            CompletableFuture<Void> stop = CompletableFuture.runAsync(sibling::close);
+            awaitTrue("the listener refusing connections", () -> refuses(port));
+
+            String body = "{\"id\":\"" + id + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}";
+            String second = exchange(socket, "POST /api/v1/attendance/create HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            // Jetty's own graceful stop answers this request 503, which nginx does not retry for a POST.
+            assertTrue(second.startsWith("HTTP/1.1 200"), second);
+            assertTrue(second.toLowerCase().contains("\r\nconnection: close\r\n"), second);
+            stop.get(10, TimeUnit.SECONDS);
+        }
+        assertTrue(app.rows().stream().anyMatch(r -> r.get(0).equals(id)));
+    }
+
+    /** Writes one request and reads its response: headers, then Content-Length bytes of body. */
+    private static String exchange(Socket socket, String request) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return head.toString();
+            }
+            head.append((char) b);
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).strip());
+            }
+        }
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    private static boolean refuses(int port) {
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return false;
+        } catch (ConnectException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private int waitingOnLock() {
+        try (Connection c = app.env.connect("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = '"
+                     + app.config.postgres().database() + "'")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}
