@@ -27,7 +27,14 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
 
     public record Redis(String host, int port, String password, int timeoutMs, int poolSize) {}
 
-    public record Server(String host, int port, long maxBodyBytes, int maxThreads) {}
+    /** maxBulkBodyBytes: POST /bulk only; 100,000 CSV or JSON rows need several MiB, far above maxBodyBytes. */
+    public record Server(String host, int port, long maxBodyBytes, int maxThreads, long maxBulkBodyBytes) {
+        public static final long DEFAULT_MAX_BULK_BODY_BYTES = 32L * 1024 * 1024;
+
+        public Server(String host, int port, long maxBodyBytes, int maxThreads) {
+            this(host, port, maxBodyBytes, maxThreads, DEFAULT_MAX_BULK_BODY_BYTES);
+        }
+    }
 
     /** ttlSeconds 0 turns the cache off; keyPrefix keeps this service's keys apart from Flask's and from tests'. */
     public record Cache(int ttlSeconds, String keyPrefix) {
@@ -93,7 +100,8 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 r.string("server.host", "0.0.0.0"),
                 r.integer("server.port", 8080, 0, 65535),
                 r.integer("server.max_body_bytes", 1_048_576, 1, Integer.MAX_VALUE),
-                r.integer("server.max_threads", 64, 8, 10_000));
+                r.integer("server.max_threads", 64, 8, 10_000),
+                r.integer("server.max_bulk_body_bytes", (int) Server.DEFAULT_MAX_BULK_BODY_BYTES, 1, Integer.MAX_VALUE));
         Cache cache = new Cache(
                 r.integer("cache.ttl_seconds", 20, 0, 86_400),
                 r.string("cache.key_prefix", "attendance:"));
