@@ -23,6 +23,11 @@ final class ApiError extends RuntimeException {
         return new ApiError(400, "Validation Error", String.join("; ", details), List.copyOf(details));
     }
 
+    /** Any status with a list of details (written like a validation error), e.g. the ids a bulk import conflicts on. */
+    static ApiError withDetails(int status, String error, List<String> details) {
+        return new ApiError(status, error, String.join("; ", details), List.copyOf(details));
+    }
+
     static ApiError notFound(String message) {
         return of(404, "Not Found", message);
     }

@@ -43,8 +43,11 @@ final class App implements AutoCloseable {
         ResponseCache cache = new ResponseCache(redis, config.cache(), metrics);
         Json json = new Json(config.dateFormat());
         RequestLog requestLog = new RequestLog(accessLog, config.server().trustProxy());
+        CachedReads reads = new CachedReads(cache);
         Javalin javalin = AttendanceApi.create(config,
-                new AttendanceController(dao, new CachedReads(cache), cache, json, config.server().maxBodyBytes()),
+                new AttendanceController(dao, reads, cache, json, config.server().maxBodyBytes()),
+                new RecordsController(dao, new BulkImport(new BulkDao(jdbi)), reads, cache, json,
+                        config.server().maxBodyBytes(), config.server().maxBulkBodyBytes()),
                 new HealthController(dao, cache, json), metrics, requestLog, new ErrorMapper(json));
         App app = new App(pool, redis, cache, requestLog, javalin);
         try {

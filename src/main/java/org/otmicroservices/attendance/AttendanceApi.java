@@ -1,14 +1,19 @@
 package org.otmicroservices.attendance;
 
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
+import io.javalin.http.MethodNotAllowedResponse;
+import io.javalin.http.NotFoundResponse;
 import io.javalin.router.JavalinDefaultRouting;
 import io.javalin.openapi.plugin.OpenApiPlugin;
 import io.javalin.openapi.plugin.OpenApiPluginConfiguration;
 import io.javalin.openapi.plugin.swagger.SwaggerPlugin;
 import io.prometheus.client.exporter.common.TextFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -16,10 +21,18 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /** The HTTP surface: one route table mirroring the Flask routes, the API docs, metrics and the access log. */
 final class AttendanceApi {
     static final String V1 = "/api/v1/attendance";
+    private static final String READ = "OPTIONS, GET, HEAD";
+    private static final String WRITE = "OPTIONS, POST";
+    /**
+     * The one-segment paths that PUT/DELETE /{id} would also match, with the methods their OPTIONS list. Wrong
+     * methods there keep their 405 (API.md); a record whose id is one of these words is not addressable by path.
+     */
+    private static final Map<String, String> FIXED = Map.of(V1 + "/health", READ, V1 + "/create", WRITE,
+            V1 + "/search", READ, V1 + "/bulk", WRITE, V1 + "/export.csv", READ, V1 + "/summary", READ);
 
     private AttendanceApi() {}
 
-    static Javalin create(Config config, AttendanceController attendance, HealthController health,
+    static Javalin create(Config config, AttendanceController attendance, RecordsController records, HealthController health,
                           Metrics metrics, RequestLog requestLog, ErrorMapper errors) {
         Javalin app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -59,8 +72,29 @@ final class AttendanceApi {
                 readRoute(router, V1 + "/health/detail", health::detail);
                 router.post(V1 + "/create", attendance::create);
                 router.options(V1 + "/create", allow("OPTIONS, POST"));
-                readRoute(router, V1 + "/search", attendance::search);
-                readRoute(router, V1 + "/search/all", attendance::searchAll);
+                readRoute(router, V1 + "/search", ctx -> {
+                    if (RecordsController.isFilteredSearch(ctx)) {
+                        records.search(ctx);
+                    } else {
+                        attendance.search(ctx);
+                    }
+                });
+                readRoute(router, V1 + "/search/all", ctx -> {
+                    if (RecordsController.isPagedSearchAll(ctx)) {
+                        records.searchAll(ctx);
+                    } else {
+                        attendance.searchAll(ctx);
+                    }
+                });
+                // Beyond Flask (issue 5). /{id} comes last: the fixed paths above must match first.
+                router.post(V1 + "/bulk", records::bulk);
+                router.options(V1 + "/bulk", allow("OPTIONS, POST"));
+                readRoute(router, V1 + "/export.csv", records::export);
+                readRoute(router, V1 + "/summary", records::summary);
+                router.before(V1 + "/{id}", AttendanceApi::rejectWrongMethodOnFixedPath);
+                router.put(V1 + "/{id}", records::update);
+                router.delete(V1 + "/{id}", records::delete);
+                router.options(V1 + "/{id}", allow("OPTIONS, PUT, DELETE"));
                 readRoute(router, "/metrics", ctx -> ctx.contentType(TextFormat.CONTENT_TYPE_004).result(metrics.scrape()));
                 router.get("/apidocs", ctx -> ctx.redirect("/apidocs/", HttpStatus.PERMANENT_REDIRECT));
                 router.get("/apidocs/index.html", ctx -> ctx.redirect("/apidocs/", HttpStatus.FOUND));
@@ -68,6 +102,20 @@ final class AttendanceApi {
         });
         errors.register(app);
         return app;
+    }
+
+    /**
+     * Keeps the Flask answers on one-segment paths that /{id} also matches: a fixed route keeps its 405 for
+     * other methods, and GET/POST/HEAD on any other word stay 404 (API.md: unknown path), not 405.
+     */
+    private static void rejectWrongMethodOnFixedPath(Context ctx) {
+        String allowed = FIXED.get(ctx.path());
+        if (allowed != null && !List.of(allowed.split(", ")).contains(ctx.method().name())) {
+            throw new MethodNotAllowedResponse("Method not allowed", Map.of("availableMethods", allowed));
+        }
+        if (allowed == null && !List.of("PUT", "DELETE", "OPTIONS").contains(ctx.method().name())) {
+            throw new NotFoundResponse();
+        }
     }
 
     /** GET, HEAD running the same handler (Jetty sends no body), and OPTIONS, as Flask answered them. */

@@ -8,6 +8,7 @@ import io.javalin.openapi.OpenApiParam;
 import io.javalin.openapi.OpenApiRequestBody;
 import io.javalin.openapi.OpenApiResponse;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The attendance routes of the Flask service: create, search by id, list all. */
@@ -59,11 +60,25 @@ final class AttendanceController {
     }
 
     @OpenApi(path = "/api/v1/attendance/search", methods = HttpMethod.GET, operationId = "searchRecord",
-            tags = "attendance", summary = "Read the attendance record of one employee id",
-            queryParams = @OpenApiParam(name = "id", required = true, description = "Employee id", example = "1"),
+            tags = "attendance", summary = "Read the attendance record of one employee id, or list the records matching filters",
+            description = "With id: that employee's record. Without id but with at least one of status, date, from, to, name:"
+                    + " a JSON array of the matching records ordered by id, pageable with limit and after."
+                    + " With neither: 400 with the Flask message.",
+            queryParams = {
+                @OpenApiParam(name = "id", description = "Employee id (then the filters are ignored)", example = "1"),
+                @OpenApiParam(name = "status", description = "Filter: exact status", example = "Present"),
+                @OpenApiParam(name = "date", description = "Filter: exact date, yyyy-MM-dd"),
+                @OpenApiParam(name = "from", description = "Filter: first date, inclusive, yyyy-MM-dd"),
+                @OpenApiParam(name = "to", description = "Filter: last date, inclusive, yyyy-MM-dd"),
+                @OpenApiParam(name = "name", description = "Filter: case-insensitive part of the name"),
+                @OpenApiParam(name = "limit", type = Integer.class, description = "Page size, 1 to 10000; a Link rel=\"next\" header follows while more remain"),
+                @OpenApiParam(name = "after", description = "Keyset: the last id of the previous page")
+            },
             responses = {
-                @OpenApiResponse(status = "200", content = @OpenApiContent(from = Bodies.RecordView.class)),
-                @OpenApiResponse(status = "400", description = "id missing or empty", content = @OpenApiContent(from = Bodies.Message.class)),
+                @OpenApiResponse(status = "200", description = "The record (with id), or an array of records (with filters)",
+                        content = @OpenApiContent(from = Bodies.RecordView.class)),
+                @OpenApiResponse(status = "400", description = "Neither id nor a filter ({\"message\":...}), or a bad filter (Validation Error)",
+                        content = @OpenApiContent(from = Bodies.Message.class)),
                 @OpenApiResponse(status = "404", description = "No record with this id", content = @OpenApiContent(from = Bodies.Error.class)),
                 @OpenApiResponse(status = "503", description = "PostgreSQL unavailable", content = @OpenApiContent(from = Bodies.Error.class))
             })
@@ -80,14 +95,26 @@ final class AttendanceController {
         if (id.length() > CreateRequest.MAX_ID_LENGTH) {
             throw ApiError.validation(List.of("id must be at most " + CreateRequest.MAX_ID_LENGTH + " characters"));
         }
+        List<String> problems = new ArrayList<>();
+        CreateRequest.checkText("id", id, problems); // a NUL made PostgreSQL fail: 500
+        if (!problems.isEmpty()) {
+            throw ApiError.validation(problems);
+        }
         reads.serve(ctx, out -> out.write(json.record(dao.find(id)
                 .orElseThrow(() -> ApiError.notFound("No attendance record found for id: " + id)))));
     }
 
     @OpenApi(path = "/api/v1/attendance/search/all", methods = HttpMethod.GET, operationId = "searchAllRecords",
             tags = "attendance", summary = "Read every attendance record, ordered by id",
+            description = "Without limit and after: every record, as Flask answered. With them: one page; a Link rel=\"next\""
+                    + " header carries the URL of the next page while more rows remain.",
+            queryParams = {
+                @OpenApiParam(name = "limit", type = Integer.class, description = "Page size, 1 to 10000", example = "100"),
+                @OpenApiParam(name = "after", description = "Keyset: the last id of the previous page")
+            },
             responses = {
                 @OpenApiResponse(status = "200", content = @OpenApiContent(from = Bodies.RecordView[].class)),
+                @OpenApiResponse(status = "400", description = "A bad limit or after", content = @OpenApiContent(from = Bodies.ValidationError.class)),
                 @OpenApiResponse(status = "503", description = "PostgreSQL unavailable", content = @OpenApiContent(from = Bodies.Error.class))
             })
     void searchAll(Context ctx) throws IOException {

@@ -3,6 +3,11 @@ package org.otmicroservices.attendance;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
@@ -34,11 +39,16 @@ final class AttendanceDao {
         try {
             return insert(r);
         } catch (JdbiException e) {
-            if (e.getCause() instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("22")) {
-                return CreateOutcome.INVALID_DATE; // class 22, data exception: only the date is cast
+            if (isDataException(e)) {
+                return CreateOutcome.INVALID_DATE; // only the date is cast
             }
             throw e;
         }
+    }
+
+    /** SQLState class 22, data exception: what PostgreSQL raises for a date it cannot parse. */
+    static boolean isDataException(JdbiException e) {
+        return e.getCause() instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("22");
     }
 
     private CreateOutcome insert(CreateRequest r) {
@@ -70,6 +80,119 @@ final class AttendanceDao {
                 .setFetchSize(1000)
                 .map(RECORD)
                 .forEach(consumer));
+    }
+
+    enum UpdateOutcome { UPDATED, NOT_FOUND, DATE_OUT_OF_RANGE, INVALID_DATE }
+
+    /** Replaces name, status and date of an existing id; the date is parsed and range-checked as in create. */
+    UpdateOutcome update(CreateRequest r) {
+        try {
+            return jdbi.withHandle(h -> h.createQuery("""
+                            WITH input AS (SELECT CAST(:date AS date) AS d),
+                            updated AS (
+                                UPDATE records SET name = :name, status = :status, date = input.d
+                                FROM input
+                                WHERE id = :id AND input.d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'
+                                RETURNING 1)
+                            SELECT (SELECT d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31' FROM input) AS in_range,
+                                   EXISTS (SELECT 1 FROM updated) AS updated""")
+                    .bind("id", r.id()).bind("name", r.name()).bind("status", r.status()).bind("date", r.date())
+                    .map((rs, ctx) -> !rs.getBoolean("in_range") ? UpdateOutcome.DATE_OUT_OF_RANGE
+                            : rs.getBoolean("updated") ? UpdateOutcome.UPDATED : UpdateOutcome.NOT_FOUND)
+                    .one());
+        } catch (JdbiException e) {
+            if (isDataException(e)) {
+                return UpdateOutcome.INVALID_DATE;
+            }
+            throw e;
+        }
+    }
+
+    /** True if the id existed. */
+    boolean delete(String id) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM records WHERE id = :id").bind("id", id).execute()) > 0;
+    }
+
+    /**
+     * At most limit records matching the filter with an id after the given one (null: from the start), in id
+     * order. Keyset paging compares ids with the column's collation, the same order ORDER BY id uses.
+     */
+    List<AttendanceRecord> page(RecordQuery.Filter filter, String after, int limit) {
+        Map<String, Object> params = new HashMap<>();
+        String sql = "SELECT id, name, status, date FROM records" + where(filter, after, params) + " ORDER BY id LIMIT :limit";
+        params.put("limit", limit);
+        return jdbi.withHandle(h -> h.createQuery(sql).bindMap(params).map(RECORD).list());
+    }
+
+    /** Streams the records matching the filter (after the given id, if any) in id order, as forEachRecord does. */
+    void forEachRecord(RecordQuery.Filter filter, String after, Consumer<AttendanceRecord> consumer) {
+        Map<String, Object> params = new HashMap<>();
+        String sql = "SELECT id, name, status, date FROM records" + where(filter, after, params) + " ORDER BY id";
+        jdbi.useTransaction(h -> h.createQuery(sql).bindMap(params)
+                .setFetchSize(1000)
+                .map(RECORD)
+                .forEach(consumer));
+    }
+
+    /** Records per date and status in [from, to] (null: unbounded), finite dates only, ordered by date then status. */
+    List<DailySummary> dailySummary(LocalDate from, LocalDate to) {
+        List<DailySummary> days = new ArrayList<>();
+        jdbi.useHandle(h -> h.createQuery("""
+                        SELECT date, status, count(*) AS n FROM records
+                        WHERE date BETWEEN :from AND :to
+                        GROUP BY date, status
+                        ORDER BY date, status""")
+                .bind("from", from == null ? FIRST_DAY : from)
+                .bind("to", to == null ? LAST_DAY : to)
+                .map((rs, ctx) -> new StatusCount(rs.getObject("date", LocalDate.class), rs.getString("status"), rs.getLong("n")))
+                .forEach(row -> {
+                    if (days.isEmpty() || !days.get(days.size() - 1).date().equals(row.date())) {
+                        days.add(new DailySummary(row.date(), new LinkedHashMap<>()));
+                    }
+                    // A NULL status (possible in rows written by other tools) is counted under "".
+                    days.get(days.size() - 1).byStatus().merge(row.status() == null ? "" : row.status(), row.n(), Long::sum);
+                }));
+        return days;
+    }
+
+    private record StatusCount(LocalDate date, String status, long n) {}
+
+    /** One day of the summary: records per status, in the database's order of statuses. */
+    record DailySummary(LocalDate date, Map<String, Long> byStatus) {
+        long total() {
+            return byStatus.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** The WHERE clause of a filter; only fixed SQL text is added, every value goes into params. */
+    private static String where(RecordQuery.Filter f, String after, Map<String, Object> params) {
+        List<String> conditions = new ArrayList<>();
+        if (f.status() != null) {
+            conditions.add("status = :status");
+            params.put("status", f.status());
+        }
+        if (f.date() != null) {
+            conditions.add("date = :date");
+            params.put("date", f.date());
+        }
+        if (f.from() != null) {
+            conditions.add("date >= :from");
+            params.put("from", f.from());
+        }
+        if (f.to() != null) {
+            conditions.add("date <= :to");
+            params.put("to", f.to());
+        }
+        if (f.name() != null) {
+            // LIKE's default escape character is the backslash.
+            conditions.add("name ILIKE :name");
+            params.put("name", "%" + f.name().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (after != null) {
+            conditions.add("id > :after");
+            params.put("after", after);
+        }
+        return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
     }
 
     void ping() {

@@ -1,7 +1,11 @@
 package org.otmicroservices.attendance;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.javalin.openapi.OpenApiExample;
+import io.javalin.openapi.OpenApiName;
+import io.javalin.openapi.OpenApiRequired;
 import java.util.List;
+import java.util.Map;
 
 /** The JSON bodies of the wire contract (API.md), in the key order Flask wrote them. */
 final class Bodies {
@@ -21,6 +25,19 @@ final class Bodies {
                       @OpenApiExample("Sun, 01 Jan 2023 00:00:00 GMT") String date) {}
 
     record Error(@OpenApiExample("Not Found") String error, String message) {}
+
+    /** The body of PUT /{id}: as create, without the id (the path carries it). */
+    record UpdateBody(@OpenApiRequired @OpenApiExample("John Doe") String name,
+                      @OpenApiRequired @OpenApiExample("Absent") String status,
+                      @OpenApiRequired @OpenApiExample("2023-01-02") String date) {}
+
+    record BulkResult(@OpenApiExample("98") long inserted, @OpenApiExample("0") long updated,
+                      @OpenApiExample("2") long skipped) {}
+
+    /** One date of the daily summary: the date is always ISO; by_status maps each status to its count. */
+    record SummaryDay(@OpenApiExample("2023-01-01") String date,
+                      @OpenApiExample("12") long total,
+                      @JsonProperty("by_status") @OpenApiName("by_status") Map<String, Long> byStatus) {}
 
     record ValidationError(@OpenApiExample("Validation Error") String error, List<String> details) {}
 }

@@ -4,6 +4,8 @@ import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Serves a cacheable GET: the stored bytes on a hit; otherwise runs the writer, sends what it writes and stores
@@ -20,6 +22,11 @@ final class CachedReads {
         void write(OutputStream out) throws IOException;
     }
 
+    /** Writes one page of a paged response and returns its Link header value (null on the last page). */
+    interface PageWriter {
+        String write(OutputStream out) throws IOException;
+    }
+
     private final ResponseCache cache;
 
     CachedReads(ResponseCache cache) {
@@ -27,8 +34,7 @@ final class CachedReads {
     }
 
     void serve(Context ctx, BodyWriter writer) throws IOException {
-        String query = ctx.queryString();
-        String key = ctx.path() + (query == null ? "" : "?" + query);
+        String key = key(ctx);
         ResponseCache.Lookup lookup = cache.lookup(key);
         ctx.contentType("application/json");
         if (lookup.hit()) {
@@ -41,6 +47,43 @@ final class CachedReads {
         if (body.capturing) {
             cache.store(key, lookup.generation(), body.buffer.toByteArray());
         }
+    }
+
+    /**
+     * Serves a page (at most a few MiB, buffered) whose Link header must come back with it on a hit: the entry is
+     * [link length][link][body], under a key of its own so it is never mistaken for a plain entry.
+     */
+    void servePage(Context ctx, PageWriter writer) throws IOException {
+        String key = key(ctx) + "#page"; // a fragment is never part of a request target
+        ResponseCache.Lookup lookup = cache.lookup(key);
+        ctx.contentType("application/json");
+        if (lookup.hit()) {
+            byte[] entry = lookup.body();
+            int linkLength = ByteBuffer.wrap(entry).getInt();
+            if (linkLength > 0) {
+                ctx.header("Link", new String(entry, Integer.BYTES, linkLength, StandardCharsets.UTF_8));
+            }
+            int bodyStart = Integer.BYTES + linkLength;
+            ctx.res().setContentLength(entry.length - bodyStart);
+            ctx.res().getOutputStream().write(entry, bodyStart, entry.length - bodyStart);
+            return;
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+        String link = writer.write(body);
+        if (link != null) {
+            ctx.header("Link", link);
+        }
+        send(ctx, body.toByteArray());
+        if (lookup.generation() >= 0 && body.size() <= MAX_ENTRY_BYTES) {
+            byte[] linkBytes = link == null ? new byte[0] : link.getBytes(StandardCharsets.UTF_8);
+            cache.store(key, lookup.generation(), ByteBuffer.allocate(Integer.BYTES + linkBytes.length + body.size())
+                    .putInt(linkBytes.length).put(linkBytes).put(body.toByteArray()).array());
+        }
+    }
+
+    private static String key(Context ctx) {
+        String query = ctx.queryString();
+        return ctx.path() + (query == null ? "" : "?" + query);
     }
 
     private static void send(Context ctx, byte[] bytes) throws IOException {

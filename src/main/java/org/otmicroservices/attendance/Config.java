@@ -29,10 +29,16 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
 
     public record Redis(String host, int port, String password, int timeoutMs, int poolSize) {}
 
-    /** trustProxy: the access log takes the client address from X-Forwarded-For, which only a proxy we run may set. */
-    public record Server(String host, int port, long maxBodyBytes, int maxThreads, boolean trustProxy) {
+    /**
+     * maxBulkBodyBytes: POST /bulk only; 100,000 CSV or JSON rows need several MiB, far above maxBodyBytes.
+     * trustProxy: the access log takes the client address from X-Forwarded-For, which only a proxy we run may set.
+     */
+    public record Server(String host, int port, long maxBodyBytes, int maxThreads, long maxBulkBodyBytes,
+                         boolean trustProxy) {
+        public static final long DEFAULT_MAX_BULK_BODY_BYTES = 32L * 1024 * 1024;
+
         public Server(String host, int port, long maxBodyBytes, int maxThreads) {
-            this(host, port, maxBodyBytes, maxThreads, false);
+            this(host, port, maxBodyBytes, maxThreads, DEFAULT_MAX_BULK_BODY_BYTES, false);
         }
     }
 
@@ -111,6 +117,7 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 r.integer("server.port", 8080, 0, 65535),
                 r.integer("server.max_body_bytes", 1_048_576, 1, Integer.MAX_VALUE),
                 r.integer("server.max_threads", 64, 8, 10_000),
+                r.integer("server.max_bulk_body_bytes", (int) Server.DEFAULT_MAX_BULK_BODY_BYTES, 1, Integer.MAX_VALUE),
                 r.bool("server.trust_proxy", false));
         Cache cache = new Cache(
                 r.integer("cache.ttl_seconds", 20, 0, 86_400),

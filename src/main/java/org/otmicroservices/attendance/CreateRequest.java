@@ -15,20 +15,85 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The body of POST /create: exactly the string keys id, name, status and date. Parsing collects every
- * problem, so the 400 names them all. The date stays text here: PostgreSQL parses it, as it did for Flask.
+ * The body of POST /create, exactly the string keys id, name, status and date; the same rules serve PUT /{id}
+ * (id from the path) and every row of a bulk import. Parsing collects every problem, so the 400 names them all.
+ * The date stays text here: PostgreSQL parses it, as it did for Flask.
  */
 public record CreateRequest(@OpenApiRequired String id, @OpenApiRequired String name,
                             @OpenApiRequired String status, @OpenApiRequired String date) {
     static final int MAX_ID_LENGTH = 255;
     private static final List<String> KEYS = List.of("id", "name", "status", "date");
     private static final Set<String> INFINITE_DATES = Set.of("infinity", "+infinity", "-infinity");
-    private static final ObjectMapper STRICT = JsonMapper.builder()
+    /** Refuses duplicate keys and trailing data; the bulk import reads its array with it too. */
+    static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     static CreateRequest parse(byte[] body) {
+        JsonNode root = readObject(body);
+        List<String> details = new ArrayList<>();
+        CreateRequest request = fromJson(root, details);
+        if (request == null) {
+            throw ApiError.validation(details);
+        }
+        return request;
+    }
+
+    /**
+     * The body of PUT /{id}: name, status and date under the rules of create. The id comes from the path; a
+     * client that sends the whole record may repeat it in the body, but not change it.
+     */
+    static CreateRequest parseUpdate(String pathId, byte[] body) {
+        JsonNode root = readObject(body);
+        List<String> details = new ArrayList<>();
+        unknownKeys(root, details);
+        JsonNode bodyId = root.get("id");
+        if (bodyId != null && !(bodyId.isTextual() && bodyId.textValue().equals(pathId))) {
+            details.add("id in the body must be left out or equal the id in the path");
+        }
+        String[] values = new String[KEYS.size()];
+        values[0] = pathId;
+        checkText("id", pathId, details);
+        for (int i = 1; i < KEYS.size(); i++) {
+            values[i] = field(root, KEYS.get(i), details);
+        }
+        checkIdAndDate(values[0], values[3], details);
+        if (!details.isEmpty()) {
+            throw ApiError.validation(details);
+        }
+        return new CreateRequest(values[0], values[1], values[2], values[3]);
+    }
+
+    /** One record given as JSON (a create body, or an element of a bulk array); null if details were added. */
+    static CreateRequest fromJson(JsonNode node, List<String> details) {
+        int before = details.size();
+        if (!node.isObject()) {
+            details.add("a record must be a JSON object with id, name, status and date, not "
+                    + node.getNodeType().name().toLowerCase(Locale.ROOT));
+            return null;
+        }
+        unknownKeys(node, details);
+        String[] values = new String[KEYS.size()];
+        for (int i = 0; i < KEYS.size(); i++) {
+            values[i] = field(node, KEYS.get(i), details);
+        }
+        checkIdAndDate(values[0], values[3], details);
+        return details.size() == before ? new CreateRequest(values[0], values[1], values[2], values[3]) : null;
+    }
+
+    /** One record given as four texts (a CSV row); null if details were added. */
+    static CreateRequest fromFields(String id, String name, String status, String date, List<String> details) {
+        int before = details.size();
+        String[] values = {id, name, status, date};
+        for (int i = 0; i < KEYS.size(); i++) {
+            checkText(KEYS.get(i), values[i], details);
+        }
+        checkIdAndDate(id, date, details);
+        return details.size() == before ? new CreateRequest(id, name, status, date) : null;
+    }
+
+    private static JsonNode readObject(byte[] body) {
         JsonNode root;
         try {
             root = STRICT.readTree(body);
@@ -44,38 +109,42 @@ public record CreateRequest(@OpenApiRequired String id, @OpenApiRequired String 
             throw ApiError.validation(List.of("body must be a JSON object with id, name, status and date, not "
                     + root.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
-        List<String> details = new ArrayList<>();
-        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+        return root;
+    }
+
+    private static void unknownKeys(JsonNode object, List<String> details) {
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!KEYS.contains(name)) {
                 details.add("unknown key: " + abbreviate(name));
             }
         }
-        String[] values = new String[KEYS.size()];
-        for (int i = 0; i < KEYS.size(); i++) {
-            String key = KEYS.get(i);
-            JsonNode value = root.get(key);
-            if (value == null) {
-                details.add(key + " is required");
-            } else if (!value.isTextual()) {
-                details.add(key + " must be a string, not " + value.getNodeType().name().toLowerCase(Locale.ROOT));
-            } else {
-                values[i] = value.textValue();
-                checkText(key, values[i], details);
-            }
+    }
+
+    /** The text of a required string key, or null with the reason added to details. */
+    private static String field(JsonNode object, String key, List<String> details) {
+        JsonNode value = object.get(key);
+        if (value == null) {
+            details.add(key + " is required");
+            return null;
         }
-        if (values[0] != null && values[0].isEmpty()) {
+        if (!value.isTextual()) {
+            details.add(key + " must be a string, not " + value.getNodeType().name().toLowerCase(Locale.ROOT));
+            return null;
+        }
+        checkText(key, value.textValue(), details);
+        return value.textValue();
+    }
+
+    private static void checkIdAndDate(String id, String date, List<String> details) {
+        if (id != null && id.isEmpty()) {
             details.add("id must not be empty");
-        } else if (values[0] != null && values[0].length() > MAX_ID_LENGTH) {
+        } else if (id != null && id.length() > MAX_ID_LENGTH) {
             details.add("id must be at most " + MAX_ID_LENGTH + " characters");
         }
-        if (values[3] != null && INFINITE_DATES.contains(values[3].strip().toLowerCase(Locale.ROOT))) {
-            details.add("date must be a calendar date, not " + values[3].strip());
+        if (date != null && INFINITE_DATES.contains(date.strip().toLowerCase(Locale.ROOT))) {
+            details.add("date must be a calendar date, not " + date.strip());
         }
-        if (!details.isEmpty()) {
-            throw ApiError.validation(details);
-        }
-        return new CreateRequest(values[0], values[1], values[2], values[3]);
     }
 
     /** PostgreSQL text cannot hold NUL, and a lone surrogate would be stored as '?': refuse both. */

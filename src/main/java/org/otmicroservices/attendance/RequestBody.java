@@ -16,6 +16,11 @@ final class RequestBody {
 
     static byte[] readJson(Context ctx, long maxBytes) {
         requireJson(ctx.header("Content-Type"));
+        return read(ctx, maxBytes);
+    }
+
+    /** The raw body, whatever its type, under the given limit. */
+    static byte[] read(Context ctx, long maxBytes) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBytes) {
             throw tooLarge(maxBytes);
@@ -37,14 +42,17 @@ final class RequestBody {
 
     /** application/json or any application/*+json, parameters allowed (as Flask 2.3's request.is_json). */
     static void requireJson(String contentType) {
-        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        boolean json = type.equals("application/json")
-                || (type.startsWith("application/") && type.endsWith("+json") && type.indexOf('/') == type.lastIndexOf('/'));
-        if (!json) {
+        if (!isJson(contentType)) {
             throw ApiError.of(415, "Unsupported Media Type", contentType == null
                     ? "The request has no Content-Type: send the body as application/json"
                     : "Content-Type must be application/json");
         }
+    }
+
+    static boolean isJson(String contentType) {
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return type.equals("application/json")
+                || (type.startsWith("application/") && type.endsWith("+json") && type.indexOf('/') == type.lastIndexOf('/'));
     }
 
     private static ApiError tooLarge(long maxBytes) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TrustProxyTest {
     @RegisterExtension
     static final TestApp trusting = new TestApp(c -> new Config(c.postgres(), c.redis(),
-            new Config.Server(c.server().host(), c.server().port(), c.server().maxBodyBytes(), c.server().maxThreads(), true),
+            new Config.Server(c.server().host(), c.server().port(), c.server().maxBodyBytes(), c.server().maxThreads(),
+                    c.server().maxBulkBodyBytes(), true),
             c.cache(), c.dateFormat()));
 
     @RegisterExtension
