@@ -59,7 +59,7 @@ final class App implements AutoCloseable {
         HikariDataSource pool = Database.pool(postgres);
         try {
             Database.awaitReachable(pool, postgres);
-            new Migrations(pool).apply();
+            new Migrations(pool, java.time.Duration.ofSeconds(postgres.migrationLockWaitSeconds())).apply();
             return pool;
         } catch (RuntimeException e) {
             pool.close();

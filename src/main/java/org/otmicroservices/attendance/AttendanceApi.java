@@ -47,6 +47,8 @@ final class AttendanceApi {
                 ui.setValidatorUrl(null); // no calls to validator.swagger.io
             }));
             cfg.router.mount(router -> {
+                // Before every matched write route, present and future (PUT, DELETE, ...): the optional write token.
+                router.beforeMatched(new WriteGuard(config.auth()));
                 readRoute(router, V1 + "/health", health::health);
                 readRoute(router, V1 + "/health/detail", health::detail);
                 router.post(V1 + "/create", attendance::create);

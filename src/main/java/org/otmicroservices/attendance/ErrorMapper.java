@@ -66,12 +66,13 @@ final class ErrorMapper {
         return false;
     }
 
+    /** For the log only: the innermost cause that says something (a socket timeout's cause has no message). */
     private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
+        String message = e.getClass().getSimpleName();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         }
-        return String.valueOf(t.getMessage());
+        return message.lines().findFirst().orElse(message);
     }
 
     private void write(Context ctx, int status, Object body) {

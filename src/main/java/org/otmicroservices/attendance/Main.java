@@ -1,10 +1,11 @@
 package org.otmicroservices.attendance;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.util.Map;
 
-/** Command line: serve (default) or migrate. Fatal problems are one line on stderr and a non-zero exit. */
+/** Command line: serve (default), migrate or release-locks. Fatal problems are one line on stderr and a non-zero exit. */
 public final class Main {
-    private static final String USAGE = "usage: java -jar attendance-api.jar [serve|migrate|version|--help]";
+    private static final String USAGE = "usage: java -jar attendance-api.jar [serve|migrate|release-locks|version|--help]";
 
     private Main() {}
 
@@ -33,6 +34,16 @@ public final class Main {
                     Config config = Config.load(env);
                     App.connectAndMigrate(config.postgres()).close();
                     System.err.println("attendance-api: database " + config.postgres().database() + " is up to date");
+                    return 0;
+                }
+                case "release-locks" -> {
+                    // For a lock left by an instance killed mid-migration; start-up names this command when it sees one.
+                    Config config = Config.load(env);
+                    try (HikariDataSource pool = Database.pool(config.postgres())) {
+                        Database.awaitReachable(pool, config.postgres());
+                        new Migrations(pool).releaseLocks();
+                    }
+                    System.err.println("attendance-api: released the migration lock of database " + config.postgres().database());
                     return 0;
                 }
                 case "version", "--version" -> {
