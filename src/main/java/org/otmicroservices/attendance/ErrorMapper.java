@@ -20,6 +20,11 @@ final class ErrorMapper {
         this.json = json;
     }
 
+    /** For the errors Jetty answers before Javalin sees the request. */
+    JettyErrorHandler jettyErrorHandler() {
+        return new JettyErrorHandler(json);
+    }
+
     void register(Javalin app) {
         app.exception(ApiError.class, (e, ctx) -> write(ctx, e.status,
                 e.details == null ? new Bodies.Error(e.error, e.getMessage()) : new Bodies.ValidationError(e.error, e.details)));
