@@ -38,4 +38,46 @@ final class TestConfigs {
     static Config writeToken(Config c, String token) {
         return new Config(c.postgres(), c.redis(), c.server(), c.cache(), c.dateFormat(), new Config.Auth(token));
     }
+
+    static Config serverPort(Config c, int port) {
+        Config.Server s = c.server();
+        return new Config(c.postgres(), c.redis(), new Config.Server(s.host(), port, s.maxBodyBytes(), s.maxThreads()),
+                c.cache(), c.dateFormat(), c.auth());
+    }
+
+    /** The config as a config.yaml that Config.load reads back to the same values, for Main and the jar. */
+    static String yaml(Config c) {
+        Config.Postgres pg = c.postgres();
+        Config.Redis r = c.redis();
+        Config.Server s = c.server();
+        return "postgres:\n"
+                + "  host: " + q(pg.host()) + "\n  port: " + pg.port() + "\n  database: " + q(pg.database())
+                + "\n  user: " + q(pg.user()) + "\n  password: " + q(pg.password())
+                + "\n  pool_size: " + pg.poolSize() + "\n  connect_timeout_ms: " + pg.connectTimeoutMs()
+                + "\n  statement_timeout_ms: " + pg.statementTimeoutMs() + "\n  startup_wait_seconds: " + pg.startupWaitSeconds()
+                + "\n  migration_lock_wait_seconds: " + pg.migrationLockWaitSeconds() + "\n"
+                + "redis:\n  host: " + q(r.host()) + "\n  port: " + r.port() + "\n  password: " + q(r.password() == null ? "" : r.password())
+                + "\n  timeout_ms: " + r.timeoutMs() + "\n  pool_size: " + r.poolSize() + "\n"
+                + "server:\n  host: " + q(s.host()) + "\n  port: " + s.port() + "\n  max_body_bytes: " + s.maxBodyBytes()
+                + "\n  max_threads: " + s.maxThreads() + "\n"
+                + "cache:\n  ttl_seconds: " + c.cache().ttlSeconds() + "\n  key_prefix: " + q(c.cache().keyPrefix()) + "\n"
+                + "json:\n  date_format: " + c.dateFormat().name().toLowerCase(java.util.Locale.ROOT) + "\n"
+                + (c.auth().writeToken() == null ? "" : "auth:\n  write_token: " + q(c.auth().writeToken()) + "\n");
+    }
+
+    /** Writes yaml(c) to a new temporary file. */
+    static java.nio.file.Path yamlFile(Config c) {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("attendance-config-", ".yaml");
+            file.toFile().deleteOnExit();
+            java.nio.file.Files.writeString(file, yaml(c));
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String q(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
 }
