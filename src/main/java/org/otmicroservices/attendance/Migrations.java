@@ -1,6 +1,8 @@
 package org.otmicroservices.attendance;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -29,6 +31,8 @@ final class Migrations {
     static final String CHANGELOG = "migration/db.changelog-master.xml";
     static final String RELEASE_COMMAND = "java -jar target/attendance-api.jar release-locks";
     private static final long LOCK_POLL_MS = 500;
+    /** pg_advisory_lock key of this service's migrations: "attendan" in ASCII. Scoped to the database. */
+    private static final long ADVISORY_LOCK_KEY = 0x617474656e64616eL;
 
     private final DataSource dataSource;
     private final Duration lockWait;
@@ -55,21 +59,68 @@ final class Migrations {
         System.setProperty("liquibase.showBanner", "false");
     }
 
+    /**
+     * Applies pending changeSets. Instances starting together take turns: a PostgreSQL advisory lock, held by this
+     * connection's session, covers the whole Liquibase run, because Liquibase creates its DATABASECHANGELOG table
+     * before it takes its own lock and two instances on an empty database would both try (one then fails). An
+     * advisory lock cannot go stale: PostgreSQL drops it with the session of an instance that dies.
+     */
     void apply() {
-        run(liquibase -> {
-            awaitNoLock(liquibase.getDatabase());
+        long deadline = System.nanoTime() + lockWait.toNanos();
+        run(connection -> awaitAdvisoryLock(connection, deadline), liquibase -> {
+            awaitNoLock(liquibase.getDatabase(), deadline);
             liquibase.update(new Contexts());
         });
     }
 
+    void releaseLocks() {
+        run(connection -> { }, Liquibase::forceReleaseLocks);
+    }
+
+    private void awaitAdvisoryLock(Connection connection, long deadline) throws SQLException {
+        boolean logged = false;
+        while (!tryAdvisoryLock(connection)) {
+            if (System.nanoTime() >= deadline) {
+                throw new MigrationException("another instance has been migrating the database for longer than "
+                        + lockWait.toSeconds() + " s (postgres.migration_lock_wait_seconds); start again once it is done");
+            }
+            if (!logged) {
+                LOG.info("another instance is migrating the database; waiting up to {} s for it", lockWait.toSeconds());
+                logged = true;
+            }
+            pause();
+        }
+    }
+
+    private static boolean tryAdvisoryLock(Connection connection) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            s.setLong(1, ADVISORY_LOCK_KEY);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** The pool keeps the session open after this connection is returned, so the lock must be let go explicitly. */
+    private static void releaseAdvisoryLock(Connection connection) {
+        try (PreparedStatement s = connection.prepareStatement("SELECT pg_advisory_unlock_all()")) {
+            s.execute();
+            if (!connection.getAutoCommit()) {
+                connection.commit();
+            }
+        } catch (SQLException e) {
+            // A broken connection has lost its session, and the lock with it.
+            LOG.warn("could not release the migration advisory lock: {}", e.getMessage());
+        }
+    }
+
     /**
-     * Waits, up to lockWait, while another instance holds the Liquibase lock. An instance killed mid-migration leaves
-     * the lock set forever; rather than hang (Liquibase waits 5 minutes, then fails without saying what to do), stop
-     * with one line naming the command that releases it. Two instances racing past this check are serialised by
-     * Liquibase's own lock, polled every second (see run).
+     * Waits, until the deadline, while the Liquibase lock is held: by the Liquibase CLI, or left by an instance
+     * killed mid-migration, which leaves it set forever. Rather than hang (Liquibase waits 5 minutes, then fails
+     * without saying what to do), stop with one line naming the command that releases it.
      */
-    private void awaitNoLock(Database database) throws LockException {
-        long deadline = System.nanoTime() + lockWait.toNanos();
+    private void awaitNoLock(Database database, long deadline) throws LockException {
         boolean logged = false;
         while (true) {
             DatabaseChangeLogLock[] locks = LockServiceFactory.getInstance().getLockService(database).listLocks();
@@ -84,12 +135,16 @@ final class Migrations {
                 LOG.info("waiting up to {} s for the migration lock held by {}", lockWait.toSeconds(), holder);
                 logged = true;
             }
-            try {
-                Thread.sleep(LOCK_POLL_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MigrationException("interrupted while waiting for the migration lock");
-            }
+            pause();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(LOCK_POLL_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationException("interrupted while waiting for the migration lock");
         }
     }
 
@@ -104,27 +159,32 @@ final class Migrations {
         return lock.getLockGranted() == null ? by : by + " since " + lock.getLockGranted().toInstant();
     }
 
-    void releaseLocks() {
-        run(Liquibase::forceReleaseLocks);
+    private interface Before {
+        void run(Connection connection) throws SQLException;
     }
 
     private interface Step {
         void run(Liquibase liquibase) throws LiquibaseException;
     }
 
-    private void run(Step step) {
+    private void run(Before before, Step step) {
         configureLiquibase();
         try (Connection connection = dataSource.getConnection()) {
-            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
-            // Console output ("Running Changeset", summaries) goes to the log, never into stdout's JSON lines.
-            // Racing instances: re-check Liquibase's lock every second (default 10 s) for at most the configured wait.
-            long waitMinutes = Math.max(1, (lockWait.toSeconds() + 59) / 60);
-            Scope.child(Map.of(Scope.Attr.ui.name(), new LoggerUIService(),
-                    GlobalConfiguration.CHANGELOGLOCK_POLL_RATE.getKey(), 1L,
-                    GlobalConfiguration.CHANGELOGLOCK_WAIT_TIME.getKey(), waitMinutes), () -> {
-                Liquibase liquibase = new Liquibase(CHANGELOG, new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()), database);
-                step.run(liquibase);
-            });
+            before.run(connection);
+            try {
+                Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                // Console output ("Running Changeset", summaries) goes to the log, never into stdout's JSON lines.
+                // The Liquibase lock is re-checked every second (default 10 s) should the CLI take it meanwhile.
+                long waitMinutes = Math.max(1, (lockWait.toSeconds() + 59) / 60);
+                Scope.child(Map.of(Scope.Attr.ui.name(), new LoggerUIService(),
+                        GlobalConfiguration.CHANGELOGLOCK_POLL_RATE.getKey(), 1L,
+                        GlobalConfiguration.CHANGELOGLOCK_WAIT_TIME.getKey(), waitMinutes), () -> {
+                    Liquibase liquibase = new Liquibase(CHANGELOG, new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()), database);
+                    step.run(liquibase);
+                });
+            } finally {
+                releaseAdvisoryLock(connection);
+            }
         } catch (SQLException e) {
             throw new MigrationException("cannot connect to PostgreSQL to migrate: " + e.getMessage());
         } catch (Exception e) {

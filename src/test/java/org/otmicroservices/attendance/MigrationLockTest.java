@@ -62,6 +62,26 @@ class MigrationLockTest {
         assertEquals(200, app.get(AttendanceApi.V1 + "/health").statusCode());
     }
 
+    @Test
+    void anInstanceStillMigratingMakesAnotherWaitItsTurnThenGiveUpInBoundedTime() throws Exception {
+        // What an instance holds while it migrates (Migrations.apply): the advisory lock of this service's key.
+        try (Connection migrating = app.env.connect(app.config.postgres().database()); Statement s = migrating.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + 0x617474656e64616eL + ")");
+            long start = System.nanoTime();
+            Migrations.MigrationException refused = assertThrows(Migrations.MigrationException.class, app::startSibling);
+            long waitedMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(waitedMs >= LOCK_WAIT_SECONDS * 1000L && waitedMs < LOCK_WAIT_SECONDS * 1000L + 8000, waitedMs + " ms");
+            assertEquals("another instance has been migrating the database for longer than " + LOCK_WAIT_SECONDS
+                    + " s (postgres.migration_lock_wait_seconds); start again once it is done", refused.getMessage());
+
+            // Its turn comes as soon as the other is done.
+            s.execute("SELECT pg_advisory_unlock_all()");
+            try (App sibling = app.startSibling()) {
+                assertTrue(sibling.port() > 0);
+            }
+        }
+    }
+
     private static boolean locked() throws SQLException {
         try (Connection c = app.env.connect(app.config.postgres().database()); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT bool_or(locked) FROM databasechangeloglock")) {
