@@ -3,6 +3,7 @@ package org.otmicroservices.attendance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -40,9 +41,9 @@ class ConcurrentStartIT {
             assertEquals(1, count(database, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'records'"));
 
             // Both serve the same table.
-            assertEquals(200, first.send(java.net.http.HttpRequest.newBuilder(first.uri(AttendanceApi.V1 + "/create"))
+            assertEquals(200, first.send(HttpRequest.newBuilder(first.uri(AttendanceApi.V1 + "/create"))
                     .header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                    .POST(HttpRequest.BodyPublishers.ofString(
                             "{\"id\":\"1\",\"name\":\"Both\",\"status\":\"Present\",\"date\":\"2023-01-01\"}"))).statusCode());
             assertEquals(200, second.get(AttendanceApi.V1 + "/search?id=1").statusCode());
             assertFalse(first.stderr().contains("ERROR"), first.stderr());

@@ -1,5 +1,11 @@
 package org.otmicroservices.attendance;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
 /** Copies of a test Config with one part changed (records have no withers). */
 final class TestConfigs {
     private TestConfigs() {}
@@ -61,19 +67,19 @@ final class TestConfigs {
                 + "server:\n  host: " + q(s.host()) + "\n  port: " + s.port() + "\n  max_body_bytes: " + s.maxBodyBytes()
                 + "\n  max_threads: " + s.maxThreads() + "\n"
                 + "cache:\n  ttl_seconds: " + c.cache().ttlSeconds() + "\n  key_prefix: " + q(c.cache().keyPrefix()) + "\n"
-                + "json:\n  date_format: " + c.dateFormat().name().toLowerCase(java.util.Locale.ROOT) + "\n"
+                + "json:\n  date_format: " + c.dateFormat().name().toLowerCase(Locale.ROOT) + "\n"
                 + (c.auth().writeToken() == null ? "" : "auth:\n  write_token: " + q(c.auth().writeToken()) + "\n");
     }
 
     /** Writes yaml(c) to a new temporary file. */
-    static java.nio.file.Path yamlFile(Config c) {
+    static Path yamlFile(Config c) {
         try {
-            java.nio.file.Path file = java.nio.file.Files.createTempFile("attendance-config-", ".yaml");
+            Path file = Files.createTempFile("attendance-config-", ".yaml");
             file.toFile().deleteOnExit();
-            java.nio.file.Files.writeString(file, yaml(c));
+            Files.writeString(file, yaml(c));
             return file;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

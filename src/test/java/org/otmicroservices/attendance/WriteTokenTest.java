@@ -2,12 +2,18 @@ package org.otmicroservices.attendance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,14 +38,14 @@ class WriteTokenTest {
     @Test
     void createWithoutTheRightBearerTokenIs401JsonAndStoresNothing() {
         List<List<String>> before = app.rows();
-        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        Map<String, String> refused = new LinkedHashMap<>();
         refused.put("no header", null);
         refused.put("wrong token", "Bearer not-the-token");
         refused.put("token with a suffix", "Bearer " + TOKEN + "x");
         refused.put("token prefix only", "Bearer " + TOKEN.substring(0, 5));
         refused.put("empty bearer", "Bearer ");
         refused.put("token without the scheme", TOKEN);
-        refused.put("basic scheme", "Basic " + java.util.Base64.getEncoder().encodeToString(("u:" + TOKEN).getBytes()));
+        refused.put("basic scheme", "Basic " + Base64.getEncoder().encodeToString(("u:" + TOKEN).getBytes()));
         for (Map.Entry<String, String> e : refused.entrySet()) {
             HttpRequest.Builder r = create(BODY);
             if (e.getValue() != null) {
@@ -70,24 +76,24 @@ class WriteTokenTest {
     @Test
     void everyWriteMethodIsGuardedWhateverItsRoute() {
         // By method, not path: a write route added later (PUT or DELETE of a record) is covered without a change here.
-        for (io.javalin.http.HandlerType method : List.of(io.javalin.http.HandlerType.POST, io.javalin.http.HandlerType.PUT,
-                io.javalin.http.HandlerType.PATCH, io.javalin.http.HandlerType.DELETE)) {
-            ApiError refused = org.junit.jupiter.api.Assertions.assertThrows(ApiError.class,
+        for (HandlerType method : List.of(HandlerType.POST, HandlerType.PUT,
+                HandlerType.PATCH, HandlerType.DELETE)) {
+            ApiError refused = assertThrows(ApiError.class,
                     () -> new WriteGuard(new Config.Auth(TOKEN)).handle(FakeContext.of(method, null)), method.name());
             assertEquals(401, refused.status);
             new WriteGuard(new Config.Auth(TOKEN)).handle(FakeContext.of(method, "Bearer " + TOKEN));
         }
-        for (io.javalin.http.HandlerType method : List.of(io.javalin.http.HandlerType.GET, io.javalin.http.HandlerType.HEAD,
-                io.javalin.http.HandlerType.OPTIONS)) {
+        for (HandlerType method : List.of(HandlerType.GET, HandlerType.HEAD,
+                HandlerType.OPTIONS)) {
             new WriteGuard(new Config.Auth(TOKEN)).handle(FakeContext.of(method, null));
         }
     }
 
     /** Just enough of a Javalin Context for the guard: the method and the headers. */
     private static final class FakeContext {
-        static io.javalin.http.Context of(io.javalin.http.HandlerType method, String authorization) {
-            return (io.javalin.http.Context) java.lang.reflect.Proxy.newProxyInstance(WriteTokenTest.class.getClassLoader(),
-                    new Class<?>[] {io.javalin.http.Context.class}, (proxy, m, args) -> switch (m.getName()) {
+        static Context of(HandlerType method, String authorization) {
+            return (Context) Proxy.newProxyInstance(WriteTokenTest.class.getClassLoader(),
+                    new Class<?>[] {Context.class}, (proxy, m, args) -> switch (m.getName()) {
                         case "method" -> method;
                         case "header" -> args.length == 1 ? ("Authorization".equals(args[0]) ? authorization : null) : proxy;
                         default -> throw new UnsupportedOperationException(m.getName());
