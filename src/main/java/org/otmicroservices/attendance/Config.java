@@ -23,7 +23,7 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
         this(postgres, redis, server, cache, dateFormat, Auth.NONE);
     }
 
-    /** migrationLockWaitSeconds: how long start-up waits for another instance's Liquibase lock before giving up. */
+    /** migrationLockWaitSeconds: how long start-up waits for another instance's migration (or a Liquibase lock) before giving up. */
     public record Postgres(String host, int port, String database, String user, String password,
                            int poolSize, int connectTimeoutMs, int statementTimeoutMs, int startupWaitSeconds,
                            int migrationLockWaitSeconds) {
