@@ -78,7 +78,7 @@ final class App implements AutoCloseable {
         Database.awaitReachable(postgres);
         HikariDataSource pool = Database.pool(postgres);
         try {
-            new Migrations(pool).apply();
+            new Migrations(pool, java.time.Duration.ofSeconds(postgres.migrationLockWaitSeconds())).apply();
             return pool;
         } catch (RuntimeException e) {
             pool.close();

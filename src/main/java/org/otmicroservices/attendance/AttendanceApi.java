@@ -52,6 +52,8 @@ final class AttendanceApi {
                     server.setStopTimeout(10_000);
                 }
             }));
+            // Requests Jetty refuses itself (unparsable, URI or headers too long) get JSON too, not an HTML page.
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(errors.jettyErrorHandler()));
             cfg.requestLogger.http((ctx, ms) -> {
                 // Unmatched requests share one label, so scanners cannot grow the metric without bound.
                 String route = ctx.handlerType() == HandlerType.BEFORE ? "<unmatched>" : ctx.endpointHandlerPath();
@@ -68,6 +70,10 @@ final class AttendanceApi {
                 ui.setValidatorUrl(null); // no calls to validator.swagger.io
             }));
             cfg.router.mount(router -> {
+                // Before every matched write route, present and future (PUT, DELETE, ...): the optional write token.
+                router.beforeMatched(new WriteGuard(config.auth()));
+                // Query strings that are not UTF-8 or carry NUL, refused for every route before PostgreSQL sees them.
+                router.beforeMatched(new QueryGuard());
                 readRoute(router, V1 + "/health", health::health);
                 readRoute(router, V1 + "/health/detail", health::detail);
                 router.post(V1 + "/create", attendance::create);

@@ -18,16 +18,52 @@ import org.yaml.snakeyaml.error.YAMLException;
  * The service's settings: the Flask config.yaml keys plus optional ones, each overridable by an environment
  * variable named by its path (postgres.password -> POSTGRES_PASSWORD). Built once, validated, immutable.
  */
-public record Config(Postgres postgres, Redis redis, Server server, Cache cache, DateFormat dateFormat) {
+public record Config(Postgres postgres, Redis redis, Server server, Cache cache, DateFormat dateFormat, Auth auth) {
 
+    /** Without auth: writes are open, as in Flask. */
+    public Config(Postgres postgres, Redis redis, Server server, Cache cache, DateFormat dateFormat) {
+        this(postgres, redis, server, cache, dateFormat, Auth.NONE);
+    }
+
+    /** migrationLockWaitSeconds: how long start-up waits for another instance's migration (or a Liquibase lock) before giving up. */
     public record Postgres(String host, int port, String database, String user, String password,
-                           int poolSize, int connectTimeoutMs, int statementTimeoutMs, int startupWaitSeconds) {
+                           int poolSize, int connectTimeoutMs, int statementTimeoutMs, int startupWaitSeconds,
+                           int migrationLockWaitSeconds) {
+        public static final int DEFAULT_MIGRATION_LOCK_WAIT_SECONDS = 30;
+
+        public Postgres(String host, int port, String database, String user, String password,
+                        int poolSize, int connectTimeoutMs, int statementTimeoutMs, int startupWaitSeconds) {
+            this(host, port, database, user, password, poolSize, connectTimeoutMs, statementTimeoutMs, startupWaitSeconds,
+                    DEFAULT_MIGRATION_LOCK_WAIT_SECONDS);
+        }
+
         public String jdbcUrl() {
             return "jdbc:postgresql://" + host + ":" + port + "/" + database;
         }
+
+        // Records print every component; a config that ends up in a log line must not carry the password.
+        @Override
+        public String toString() {
+            return "Postgres[" + user + "@" + host + ":" + port + "/" + database + ", password=" + redacted(password) + "]";
+        }
     }
 
-    public record Redis(String host, int port, String password, int timeoutMs, int poolSize) {}
+    public record Redis(String host, int port, String password, int timeoutMs, int poolSize) {
+        @Override
+        public String toString() {
+            return "Redis[" + host + ":" + port + ", password=" + redacted(password) + "]";
+        }
+    }
+
+    /** writeToken null: writes need no token. Otherwise every write needs "Authorization: Bearer <writeToken>". */
+    public record Auth(String writeToken) {
+        public static final Auth NONE = new Auth(null);
+
+        @Override
+        public String toString() {
+            return "Auth[writeToken=" + redacted(writeToken) + "]";
+        }
+    }
 
     /**
      * maxBulkBodyBytes: POST /bulk only; 100,000 CSV or JSON rows need several MiB, far above maxBodyBytes.
@@ -104,7 +140,8 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 r.integer("postgres.pool_size", 8, 1, 1000),
                 r.integer("postgres.connect_timeout_ms", 3000, 250, 600_000),
                 r.integer("postgres.statement_timeout_ms", 10_000, 0, 3_600_000),
-                r.integer("postgres.startup_wait_seconds", 30, 0, 3600));
+                r.integer("postgres.startup_wait_seconds", 30, 0, 3600),
+                r.integer("postgres.migration_lock_wait_seconds", Postgres.DEFAULT_MIGRATION_LOCK_WAIT_SECONDS, 0, 86_400));
         String redisPassword = r.string("redis.password", "");
         Redis redis = new Redis(
                 r.string("redis.host", null),
@@ -127,11 +164,19 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
             case "iso" -> DateFormat.ISO;
             default -> throw r.invalid("json.date_format", "must be rfc1123 or iso");
         };
-        return new Config(postgres, redis, server, cache, dateFormat);
+        String writeToken = r.string("auth.write_token", "");
+        return new Config(postgres, redis, server, cache, dateFormat, writeToken.isEmpty() ? Auth.NONE : new Auth(writeToken));
+    }
+
+    private static String redacted(String secret) {
+        return secret == null || secret.isEmpty() ? "<none>" : "<redacted>";
     }
 
     /** Reads dotted keys from the YAML tree, letting the environment win, and names the key in every error. */
     private static final class KeyReader {
+        /** Environment names that break the path rule; the path-rule name still works too. */
+        private static final Map<String, String> ENV_ALIASES = Map.of("auth.write_token", "ATTENDANCE_WRITE_TOKEN");
+
         private final Map<String, Object> yaml;
         private final Map<String, String> env;
         private final String source;
@@ -196,7 +241,7 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
         }
 
         ConfigException invalid(String key, String why) {
-            String envName = envName(key);
+            String envName = ENV_ALIASES.containsKey(key) && env.containsKey(ENV_ALIASES.get(key)) ? ENV_ALIASES.get(key) : envName(key);
             String where = env.containsKey(envName) ? "environment variable " + envName : source + ": " + key;
             return new ConfigException(where + " " + why);
         }
@@ -206,7 +251,8 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
         }
 
         private Object raw(String key) {
-            String fromEnv = env.get(envName(key));
+            String alias = ENV_ALIASES.get(key);
+            String fromEnv = alias != null && env.get(alias) != null ? env.get(alias) : env.get(envName(key));
             if (fromEnv != null) {
                 return fromEnv;
             }

@@ -1,10 +1,12 @@
 package org.otmicroservices.attendance;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.openapi.OpenApiRequired;
 import java.io.IOException;
@@ -98,7 +100,7 @@ public record CreateRequest(@OpenApiRequired String id, @OpenApiRequired String 
         try {
             root = STRICT.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiError.validation(List.of("body is not valid JSON: " + e.getOriginalMessage()));
+            throw ApiError.validation(List.of(jsonProblem(e)));
         } catch (IOException e) {
             throw ApiError.validation(List.of("body is not valid JSON"));
         }
@@ -165,6 +167,19 @@ public record CreateRequest(@OpenApiRequired String id, @OpenApiRequired String 
                 i++;
             }
         }
+    }
+
+    /** Jackson's own words and position, without the Java type names some of its messages carry. */
+    private static String jsonProblem(JsonProcessingException e) {
+        String what = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+        if (e instanceof MismatchedInputException && what.startsWith("Trailing token")) {
+            what = "more content after the JSON value";
+        } else if (what.contains("`") || what.contains("com.fasterxml")) {
+            what = "malformed";
+        }
+        JsonLocation at = e.getLocation();
+        return "body is not valid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                + ": " + (what.length() <= 200 ? what : what.substring(0, 200) + "...");
     }
 
     private static String abbreviate(String s) {

@@ -40,15 +40,18 @@ final class Database {
         // Do not fail construction: start-up has already waited for the database (awaitReachable), and a
         // database that drops out later is a request error, not a reason to fail here.
         hc.setInitializationFailTimeout(-1);
-        int connectSeconds = Math.max(1, pg.connectTimeoutMs() / 1000);
+        // Driver properties must be Strings: Hikari copies them with Properties.putAll and pgjdbc reads them with
+        // getProperty, which ignores any other type, so an Integer socketTimeout would silently be no timeout at all.
+        String connectSeconds = String.valueOf(Math.max(1, pg.connectTimeoutMs() / 1000));
         hc.addDataSourceProperty("connectTimeout", connectSeconds);
         hc.addDataSourceProperty("loginTimeout", connectSeconds);
-        hc.addDataSourceProperty("tcpKeepAlive", true);
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
         hc.addDataSourceProperty("ApplicationName", "attendance-api");
         // A black-holed server must not hold a request thread forever: the socket gives up after the
-        // statement timeout plus a margin, and the server cancels long statements itself.
+        // statement timeout (rounded up to whole seconds, the driver's unit) plus a margin for the server's
+        // own cancellation to arrive; the server cancels long statements itself.
         if (pg.statementTimeoutMs() > 0) {
-            hc.addDataSourceProperty("socketTimeout", pg.statementTimeoutMs() / 1000 + 5);
+            hc.addDataSourceProperty("socketTimeout", String.valueOf((pg.statementTimeoutMs() + 999) / 1000 + 2));
         }
         // Dates are parsed as the Flask service's server parsed them (01/02/2023 is January 2).
         hc.addDataSourceProperty("options", "-c DateStyle=ISO,MDY -c statement_timeout=" + pg.statementTimeoutMs());

@@ -20,6 +20,11 @@ final class ErrorMapper {
         this.json = json;
     }
 
+    /** For the errors Jetty answers before Javalin sees the request. */
+    JettyErrorHandler jettyErrorHandler() {
+        return new JettyErrorHandler(json);
+    }
+
     void register(Javalin app) {
         app.exception(ApiError.class, (e, ctx) -> write(ctx, e.status,
                 e.details == null ? new Bodies.Error(e.error, e.getMessage()) : new Bodies.ValidationError(e.error, e.details)));
@@ -66,12 +71,13 @@ final class ErrorMapper {
         return false;
     }
 
+    /** For the log only: the innermost cause that says something (a socket timeout's cause has no message). */
     private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
+        String message = e.getClass().getSimpleName();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         }
-        return String.valueOf(t.getMessage());
+        return message.lines().findFirst().orElse(message);
     }
 
     private void write(Context ctx, int status, Object body) {

@@ -1,5 +1,6 @@
 package org.otmicroservices.attendance;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.util.Map;
 
 /** Command line: serve (default) and the operator's commands. Fatal problems are one line on stderr and a non-zero exit. */
@@ -49,6 +50,16 @@ public final class Main {
                     Config config = Config.load(env);
                     App.connectAndMigrate(config.postgres()).close();
                     System.err.println("attendance-api: database " + config.postgres().database() + " is up to date");
+                    return 0;
+                }
+                case "release-locks" -> {
+                    // For a lock left by an instance killed mid-migration; start-up names this command when it sees one.
+                    Config config = Config.load(env);
+                    Database.awaitReachable(config.postgres());
+                    try (HikariDataSource pool = Database.pool(config.postgres())) {
+                        new Migrations(pool).releaseLocks();
+                    }
+                    System.err.println("attendance-api: released the migration lock of database " + config.postgres().database());
                     return 0;
                 }
                 case "check-config" -> {

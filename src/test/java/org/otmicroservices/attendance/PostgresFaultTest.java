@@ -1,0 +1,311 @@
+package org.otmicroservices.attendance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * PostgreSQL cut (refused) and black-holed while requests run, through a FaultProxy: every request answers in
+ * bounded time with JSON (data routes 503, health routes 400 as API.md), and the service recovers by itself.
+ * Small pool time-outs keep the test fast; the bounds scale with them.
+ */
+class PostgresFaultTest {
+    private static final int CONNECT_TIMEOUT_MS = 1000;
+    private static final int STATEMENT_TIMEOUT_MS = 1000;
+    /** Database.pool: the statement timeout rounded up to seconds, plus 2 s. */
+    private static final int SOCKET_TIMEOUT_MS = 3000;
+    private static final String V1 = AttendanceApi.V1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static FaultProxy proxy;
+
+    @RegisterExtension
+    static final TestApp app = new TestApp(c -> {
+        proxy = FaultProxy.to(c.postgres().host(), c.postgres().port());
+        // Cache off: during the outage every read must reach PostgreSQL rather than a cached copy.
+        return TestConfigs.cacheTtl(TestConfigs.postgres(c, proxy.host(), proxy.port(), 4,
+                CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS), 0);
+    });
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @AfterAll
+    static void closeProxy() {
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    @BeforeEach
+    void healthyAndEmpty() {
+        proxy.pass();
+        awaitHealthy(Duration.ofSeconds(10));
+        app.reset();
+        assertEquals(200, app.create("seed", "Seed", "Present", "2023-01-01").statusCode());
+    }
+
+    @Test
+    void postgresCutWhileRequestsRunAnswersJson503WithinTheConnectionTimeoutAndRecoversWithin5s() {
+        // Refused: the pool notices at once or after its connection timeout.
+        outage(proxy::refuse, CONNECT_TIMEOUT_MS + 2000);
+    }
+
+    @Test
+    void postgresBlackHoledWhileRequestsRunAnswersJson503WithinTheSocketTimeoutAndRecoversWithin5s() {
+        // A hung server: a request already on a connection waits out the socket timeout; the rest the pool timeout.
+        outage(proxy::blackhole, SOCKET_TIMEOUT_MS + CONNECT_TIMEOUT_MS + 1000);
+    }
+
+    private void outage(Runnable fault, long boundMs) {
+        Load load = new Load(4);
+        try {
+            load.awaitCompleted(8);
+            fault.run();
+            long cut = System.nanoTime();
+            // Long enough for requests on live connections, on the pool, and on new connections to all fail.
+            load.awaitCompleted(load.completed() + 6);
+            sleepUntil(cut + Duration.ofMillis(SOCKET_TIMEOUT_MS + 500).toNanos());
+            long restored = System.nanoTime();
+            proxy.pass();
+
+            long healthyAt = awaitHealthy(Duration.ofSeconds(10));
+            long recoveryMs = Duration.ofNanos(healthyAt - restored).toMillis();
+            assertTrue(recoveryMs <= 5000, "health was 200 again " + recoveryMs + " ms after PostgreSQL came back");
+            load.awaitCompletedAfter(healthyAt, 10);
+            load.stop();
+
+            List<Outcome> outcomes = load.outcomes();
+            for (Outcome o : outcomes) {
+                assertNull(o.failure, () -> o + ": no answer");
+                assertTrue(o.millis() <= boundMs, () -> o + ": took longer than " + boundMs + " ms");
+                assertEquals("application/json", o.contentType, () -> o + ": not JSON");
+                JsonNode body = parse(o);
+                Leaks.assertNone(o.body, null, app.config);
+                boolean health = o.route.contains("health");
+                if (health) {
+                    assertTrue(o.status == 200 || o.status == 400, () -> o + ": health answers 200 or 400");
+                    if (o.status == 400) {
+                        assertEquals(HealthController.UNHEALTHY, body.get("message").asText(), o::toString);
+                    }
+                } else {
+                    assertTrue(o.status == 200 || o.status == 503, () -> o + ": data routes answer 200 or 503");
+                    if (o.status == 503) {
+                        assertEquals("Service Unavailable", body.get("error").asText(), o::toString);
+                    }
+                }
+                // Wholly inside the outage: the failure answer, never a success or a 500.
+                if (o.start > cut && o.end < restored) {
+                    assertEquals(health ? 400 : 503, o.status, () -> o + ": during the outage");
+                    if (o.route.endsWith("detail")) {
+                        assertEquals("down", body.get("postgresql").asText(), o::toString);
+                    }
+                }
+                // Wholly after recovery: everything works, with no restart.
+                if (o.start > healthyAt) {
+                    assertEquals(200, o.status, () -> o + ": after recovery");
+                }
+            }
+            assertTrue(outcomes.stream().anyMatch(o -> o.start > cut && o.end < restored && o.status == 503),
+                    "some data requests ran during the outage");
+
+            // Every create that was answered 200 is in the table.
+            Set<String> stored = app.rows().stream().map(r -> r.get(0)).collect(Collectors.toSet());
+            for (Outcome o : outcomes) {
+                if (o.createdId != null && o.status == 200) {
+                    assertTrue(stored.contains(o.createdId), () -> o + ": answered 200 but not stored");
+                }
+            }
+            // And the service is fully usable again.
+            assertEquals(200, app.create("after", "After", "Present", "2023-01-02").statusCode());
+            assertEquals(200, app.get(V1 + "/search?id=after").statusCode());
+            HttpResponse<String> detail = app.get(V1 + "/health/detail");
+            assertEquals(200, detail.statusCode());
+            assertEquals("up", parse(detail.body()).get("postgresql").asText());
+        } finally {
+            load.stop();
+            proxy.pass();
+        }
+    }
+
+    /** Polls health until 200; returns System.nanoTime() of that answer. */
+    private long awaitHealthy(Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = app.get(V1 + "/health");
+            if (r.statusCode() == 200) {
+                return System.nanoTime();
+            }
+            sleep(50);
+        }
+        return fail("health did not answer 200 within " + within);
+    }
+
+    /** One request of the background load: what was asked, when, and what came back. */
+    private static final class Outcome {
+        final String route;
+        final String createdId;
+        final long start;
+        long end;
+        int status;
+        String contentType;
+        String body;
+        Exception failure;
+
+        Outcome(String route, String createdId) {
+            this.route = route;
+            this.createdId = createdId;
+            this.start = System.nanoTime();
+        }
+
+        long millis() {
+            return Duration.ofNanos(end - start).toMillis();
+        }
+
+        @Override
+        public String toString() {
+            return route + " -> " + status + " in " + millis() + " ms " + (body == null ? "" : Leaks.abbreviate(body.strip()))
+                    + (failure == null ? "" : " " + failure);
+        }
+    }
+
+    /** Client threads cycling through every route until stopped. */
+    private final class Load {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger ids = new AtomicInteger();
+        private final List<Thread> threads = new ArrayList<>();
+
+        Load(int clients) {
+            for (int i = 0; i < clients; i++) {
+                int offset = i;
+                Thread t = new Thread(() -> run(offset), "load-" + i);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+        }
+
+        private void run(int offset) {
+            for (int n = offset; running.get(); n++) {
+                Outcome o = switch (n % 5) {
+                    case 0 -> send(new Outcome("GET search?id=seed", null), get(V1 + "/search?id=seed"));
+                    case 1 -> send(new Outcome("GET search/all", null), get(V1 + "/search/all"));
+                    case 2 -> {
+                        String id = "load-" + ids.incrementAndGet();
+                        yield send(new Outcome("POST create " + id, id), HttpRequest.newBuilder(URI.create(app.url(V1 + "/create")))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id
+                                        + "\",\"name\":\"Load\",\"status\":\"Present\",\"date\":\"2023-01-03\"}")));
+                    }
+                    case 3 -> send(new Outcome("GET health", null), get(V1 + "/health"));
+                    default -> send(new Outcome("GET health/detail", null), get(V1 + "/health/detail"));
+                };
+                outcomes.add(o);
+            }
+        }
+
+        private HttpRequest.Builder get(String path) {
+            return HttpRequest.newBuilder(URI.create(app.url(path))).GET();
+        }
+
+        private Outcome send(Outcome o, HttpRequest.Builder request) {
+            try {
+                HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(20)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                o.status = r.statusCode();
+                o.contentType = r.headers().firstValue("Content-Type").orElse("");
+                o.body = r.body();
+            } catch (Exception e) {
+                o.failure = e;
+            }
+            o.end = System.nanoTime();
+            return o;
+        }
+
+        int completed() {
+            return outcomes.size();
+        }
+
+        void awaitCompleted(int count) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (outcomes.size() < count && System.nanoTime() < deadline) {
+                sleep(20);
+            }
+        }
+
+        void awaitCompletedAfter(long startedAfter, int count) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (outcomes.stream().filter(o -> o.start > startedAfter).count() < count && System.nanoTime() < deadline) {
+                sleep(20);
+            }
+        }
+
+        void stop() {
+            running.set(false);
+            for (Thread t : threads) {
+                try {
+                    t.join(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        List<Outcome> outcomes() {
+            return new ArrayList<>(outcomes);
+        }
+    }
+
+    private static JsonNode parse(Outcome o) {
+        try {
+            return JSON.readTree(o.body);
+        } catch (Exception e) {
+            return fail(o + ": body is not JSON");
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (Exception e) {
+            return fail("not JSON: " + body);
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        long left = nanoTime - System.nanoTime();
+        if (left > 0) {
+            sleep(Duration.ofNanos(left).toMillis() + 1);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
