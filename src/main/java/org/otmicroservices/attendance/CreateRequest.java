@@ -1,5 +1,6 @@
 package org.otmicroservices.attendance;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -33,7 +34,7 @@ public record CreateRequest(@OpenApiRequired String id, @OpenApiRequired String 
         try {
             root = STRICT.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiError.validation(List.of("body is not valid JSON: " + e.getOriginalMessage()));
+            throw ApiError.validation(List.of(syntaxError(e)));
         } catch (IOException e) {
             throw ApiError.validation(List.of("body is not valid JSON"));
         }
@@ -96,6 +97,18 @@ public record CreateRequest(@OpenApiRequired String id, @OpenApiRequired String 
                 i++;
             }
         }
+    }
+
+    /** Jackson's message, without the "(start marker at [Source: REDACTED (`StreamReadFeature...` ...)" it may carry. */
+    private static String syntaxError(JsonProcessingException e) {
+        String why = e.getOriginalMessage();
+        int marker = why.indexOf(" (start marker at");
+        if (marker >= 0) {
+            why = why.substring(0, marker);
+        }
+        JsonLocation at = e.getLocation();
+        return "body is not valid JSON" + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+                + ": " + why;
     }
 
     private static String abbreviate(String s) {
