@@ -34,7 +34,9 @@ final class AttendanceApi {
 
     static Javalin create(Config config, AttendanceController attendance, RecordsController records, HealthController health,
                           Metrics metrics, RequestLog requestLog, ErrorMapper errors) {
+        ImplicitMethods implicitMethods = new ImplicitMethods();
         Javalin app = Javalin.create(cfg -> {
+            implicitMethods.watch(cfg);
             cfg.showJavalinBanner = false;
             cfg.http.prefer405over404 = true;
             cfg.http.disableCompression(); // as Flask; nginx in front may compress
@@ -106,6 +108,7 @@ final class AttendanceApi {
                 router.get("/apidocs/index.html", ctx -> ctx.redirect("/apidocs/", HttpStatus.FOUND));
             });
         });
+        implicitMethods.addTo(app);
         errors.register(app);
         return app;
     }

@@ -9,10 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * The service's settings: the Flask config.yaml keys plus optional ones, each overridable by an environment
@@ -103,7 +107,9 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
     public static Config load(Path file, Map<String, String> env) {
         Object root;
         try (Reader reader = Files.newBufferedReader(file)) {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+            LoaderOptions options = new LoaderOptions();
+            DumperOptions unused = new DumperOptions();
+            root = new Yaml(new SafeConstructor(options), new Representer(unused), unused, options, new TextResolver()).load(reader);
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file.toAbsolutePath() + ": " + reason(e));
         } catch (YAMLException e) {
@@ -170,6 +176,19 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
 
     private static String redacted(String secret) {
         return secret == null || secret.isEmpty() ? "<none>" : "<redacted>";
+    }
+
+    /**
+     * Plain scalars stay the text they were written as, so a password such as no, 0123, 1:20 or 2023-01-01 is not
+     * read as YAML 1.1's false, 83, 80 or a date; numeric keys are parsed from that text by KeyReader. Only the
+     * null forms (empty, ~, null) keep their meaning.
+     */
+    private static final class TextResolver extends Resolver {
+        @Override
+        protected void addImplicitResolvers() {
+            addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+            addImplicitResolver(Tag.NULL, EMPTY, null);
+        }
     }
 
     /** Reads dotted keys from the YAML tree, letting the environment win, and names the key in every error. */

@@ -169,16 +169,20 @@ public record CreateRequest(@OpenApiRequired String id, @OpenApiRequired String 
         }
     }
 
-    /** Jackson's own words and position, without the Java type names some of its messages carry. */
+    /** Jackson's own words and position, without the Java type names or source markers some of its messages carry. */
     private static String jsonProblem(JsonProcessingException e) {
         String what = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+        int marker = what.indexOf(" (start marker at");
+        if (marker >= 0) {
+            what = what.substring(0, marker);
+        }
         if (e instanceof MismatchedInputException && what.startsWith("Trailing token")) {
             what = "more content after the JSON value";
         } else if (what.contains("`") || what.contains("com.fasterxml")) {
             what = "malformed";
         }
         JsonLocation at = e.getLocation();
-        return "body is not valid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+        return "body is not valid JSON" + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
                 + ": " + (what.length() <= 200 ? what : what.substring(0, 200) + "...");
     }
 

@@ -15,13 +15,17 @@ import java.util.function.Consumer;
 
 /**
  * Writes response bodies as Flask's jsonify did: compact, keys in declaration order, non-ASCII escaped as
- * \\uXXXX, one trailing newline; dates as RFC 1123 at midnight GMT unless the config asks for ISO.
+ * \\uxxxx (lower-case hex, as Python's json.dumps), one trailing newline; dates as RFC 1123 at midnight GMT
+ * unless the config asks for ISO.
  */
 final class Json {
     private static final DateTimeFormatter RFC_1123_MIDNIGHT =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy' 00:00:00 GMT'", Locale.US);
 
-    private final ObjectMapper mapper = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE) // Jackson writes \\u00E9, Flask wrote \\u00e9
+            .build();
     private final Config.DateFormat dateFormat;
 
     Json(Config.DateFormat dateFormat) {

@@ -69,6 +69,11 @@ final class TestApp implements BeforeAllCallback, AfterAllCallback {
         return send(HttpRequest.newBuilder(URI.create(url(path))).GET());
     }
 
+    /** A GET to another instance (a sibling). */
+    HttpResponse<String> get(App instance, String path) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.port() + path)).GET());
+    }
+
     HttpResponse<String> postJson(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(url(path))).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));

@@ -51,6 +51,18 @@ final class TestConfigs {
                 c.cache(), c.dateFormat(), c.auth());
     }
 
+    static Config withDateFormat(Config c, Config.DateFormat format) {
+        return new Config(c.postgres(), c.redis(), c.server(), c.cache(), format, c.auth());
+    }
+
+    /** PostgreSQL at another local port (a proxy, or nothing), with short waits so failures answer quickly. */
+    static Config withPostgresPort(Config c, int port, int connectTimeoutMs, int startupWaitSeconds) {
+        Config.Postgres p = c.postgres();
+        return new Config(new Config.Postgres("127.0.0.1", port, p.database(), p.user(), p.password(), p.poolSize(),
+                connectTimeoutMs, p.statementTimeoutMs(), startupWaitSeconds, p.migrationLockWaitSeconds()),
+                c.redis(), c.server(), c.cache(), c.dateFormat(), c.auth());
+    }
+
     /** The config as a config.yaml that Config.load reads back to the same values, for Main and the jar. */
     static String yaml(Config c) {
         Config.Postgres pg = c.postgres();

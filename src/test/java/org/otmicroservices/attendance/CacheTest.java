@@ -1,0 +1,242 @@
+package org.otmicroservices.attendance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.RedisClient;
+
+/** API.md "Caching": keys with the query string, read-your-writes across instances, TTL, and Redis failing open. */
+class CacheTest {
+    private static final FaultyServers.Hanging hangingRedis = new FaultyServers.Hanging();
+    private static final int closedRedisPort = FaultyServers.closedPort();
+
+    @RegisterExtension
+    static final TestApp app = new TestApp();
+    @RegisterExtension
+    static final TestApp oneSecondTtl = new TestApp(c -> TestConfigs.cacheTtl(c, 1));
+    @RegisterExtension
+    static final TestApp cacheOff = new TestApp(c -> TestConfigs.cacheTtl(c, 0));
+    @RegisterExtension
+    static final TestApp redisRefusing = new TestApp(c -> TestConfigs.redis(c, "127.0.0.1", closedRedisPort, c.redis().timeoutMs()));
+    @RegisterExtension
+    static final TestApp redisHanging = new TestApp(c -> TestConfigs.redis(c, "127.0.0.1", hangingRedis.port(), c.redis().timeoutMs()));
+
+    private static final String V1 = "/api/v1/attendance";
+    private static final AtomicInteger ids = new AtomicInteger();
+
+    @AfterAll
+    static void stopHangingRedis() {
+        hangingRedis.close();
+    }
+
+    @BeforeEach
+    void emptyTable() {
+        app.reset();
+    }
+
+    private static String newId() {
+        return String.format("c%04d", ids.incrementAndGet()); // same length: id order is numeric order
+    }
+
+    private static String body(String id, String name) {
+        return "{\"id\":\"" + id + "\",\"name\":\"" + name + "\",\"status\":\"Present\",\"date\":\"Sun, 01 Jan 2023 00:00:00 GMT\"}\n";
+    }
+
+    private static void created(TestApp target, String id, String name) {
+        assertEquals(200, target.create(id, name, "Present", "2023-01-01").statusCode());
+    }
+
+    private static String search(TestApp target, String id) {
+        HttpResponse<String> r = target.get(V1 + "/search?id=" + id);
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    private static void rename(TestApp target, String id, String name) {
+        target.sql("UPDATE records SET name = '" + name + "' WHERE id = '" + id + "'");
+    }
+
+    @Test
+    void searchForAnotherIdRightAfterASearchReturnsThatRecord() {
+        String one = newId();
+        String two = newId();
+        created(app, one, "One");
+        created(app, two, "Two");
+        assertEquals(body(one, "One"), search(app, one));
+        assertEquals(body(two, "Two"), search(app, two));
+        assertEquals(body(one, "One"), search(app, one));
+    }
+
+    @Test
+    void searchAllRightAfterACreateIncludesTheNewRecord() {
+        String one = newId();
+        String two = newId();
+        created(app, one, "One");
+        assertEquals("[" + body(one, "One").strip() + "]\n", app.get(V1 + "/search/all").body());
+        created(app, two, "Two");
+        assertEquals("[" + body(one, "One").strip() + "," + body(two, "Two").strip() + "]\n", app.get(V1 + "/search/all").body());
+    }
+
+    @Test
+    void readsAreServedFromRedisUntilAWriteThroughTheApi() {
+        String id = newId();
+        created(app, id, "Before");
+        assertEquals(body(id, "Before"), search(app, id));
+        String allBefore = app.get(V1 + "/search/all").body();
+        try (RedisClient redis = app.env.redis()) {
+            assertTrue(redis.exists(app.config.cache().keyPrefix() + "response:" + V1 + "/search?id=" + id));
+        }
+        rename(app, id, "After");
+        assertEquals(body(id, "Before"), search(app, id), "a cached read does not query PostgreSQL");
+        assertEquals(allBefore, app.get(V1 + "/search/all").body());
+
+        created(app, newId(), "Other");
+        assertEquals(body(id, "After"), search(app, id), "a create invalidates every cached response");
+        assertTrue(app.get(V1 + "/search/all").body().contains(body(id, "After").strip()));
+    }
+
+    @Test
+    void aSecondInstanceSharingTheRedisSeesAWriteAtOnce() {
+        try (App sibling = app.startSibling()) {
+            String first = newId();
+            created(app, first, "First");
+            assertEquals("[" + body(first, "First").strip() + "]\n", app.get(sibling, V1 + "/search/all").body());
+            assertEquals(404, app.get(sibling, V1 + "/search?id=" + "x" + first).statusCode());
+
+            String second = newId();
+            created(app, second, "Second");
+            assertEquals("[" + body(first, "First").strip() + "," + body(second, "Second").strip() + "]\n",
+                    app.get(sibling, V1 + "/search/all").body());
+
+            // And the other way round, for an entry both instances have cached.
+            assertEquals(body(first, "First"), search(app, first));
+            assertEquals(body(first, "First"), app.get(sibling, V1 + "/search?id=" + first).body());
+            rename(app, first, "Renamed");
+            assertEquals(200, app.get(sibling, V1 + "/search/all").statusCode());
+            assertEquals(body(first, "First"), search(app, first), "still cached");
+            HttpResponse<String> viaSibling = app.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + sibling.port() + V1 + "/create"))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"id\":\"" + newId() + "\",\"name\":\"n\",\"status\":\"s\",\"date\":\"2023-01-01\"}")));
+            assertEquals(200, viaSibling.statusCode());
+            assertEquals(body(first, "Renamed"), search(app, first), "the sibling's write invalidated this instance's entry");
+        }
+    }
+
+    @Test
+    void onlySuccessfulResponsesAreCached() {
+        String id = newId();
+        assertEquals(404, app.get(V1 + "/search?id=" + id).statusCode());
+        app.sql("INSERT INTO records VALUES ('" + id + "', 'Direct', 'Present', '2023-01-01')");
+        assertEquals(body(id, "Direct"), search(app, id));
+
+        assertEquals(400, app.get(V1 + "/search?id=").statusCode());
+        try (RedisClient redis = app.env.redis()) {
+            String prefix = app.config.cache().keyPrefix() + "response:";
+            assertFalse(redis.exists(prefix + V1 + "/search?id="));
+            assertTrue(redis.exists(prefix + V1 + "/search?id=" + id));
+        }
+    }
+
+    @Test
+    void entriesExpireAfterTheConfiguredTtl() {
+        oneSecondTtl.reset();
+        String id = newId();
+        created(oneSecondTtl, id, "Before");
+        long cachedAt = System.nanoTime();
+        assertEquals(body(id, "Before"), search(oneSecondTtl, id));
+        rename(oneSecondTtl, id, "After");
+        String soon = search(oneSecondTtl, id);
+        if (Duration.ofNanos(System.nanoTime() - cachedAt).toMillis() < 900) { // a loaded machine may be slower than the TTL
+            assertEquals(body(id, "Before"), soon, "served from the cache within the TTL");
+        }
+        assertTrue(eventually(Duration.ofSeconds(5), () -> search(oneSecondTtl, id).equals(body(id, "After"))),
+                "the entry expired after 1 s");
+        assertTrue(Duration.ofNanos(System.nanoTime() - cachedAt).toMillis() >= 900);
+    }
+
+    @Test
+    void aTtlOfZeroTurnsTheCacheOff() {
+        cacheOff.reset();
+        String id = newId();
+        created(cacheOff, id, "Before");
+        assertEquals(body(id, "Before"), search(cacheOff, id));
+        rename(cacheOff, id, "After");
+        assertEquals(body(id, "After"), search(cacheOff, id));
+        try (RedisClient redis = cacheOff.env.redis()) {
+            assertEquals(Set.of(), redis.keys(cacheOff.config.cache().keyPrefix() + "response:*"));
+        }
+    }
+
+    /** Redis refusing connections, or accepting them and never answering: every route still answers, quickly. */
+    @ParameterizedTest
+    @ValueSource(strings = {"refusing", "hanging"})
+    void withRedisDownEveryRouteAnswersCorrectlyAndQuickly(String state) {
+        TestApp target = state.equals("refusing") ? redisRefusing : redisHanging;
+        target.reset();
+        String id = newId();
+        for (int round = 0; round < 2; round++) { // the first round meets Redis failing, the second the open breaker
+            String roundId = id + "r" + round;
+            assertQuick(() -> {
+                HttpResponse<String> r = target.get(V1 + "/health");
+                assertEquals(200, r.statusCode());
+                assertEquals("{\"message\":\"Attendance API is running fine and ready to serve requests\"}\n", r.body());
+            });
+            assertQuick(() -> {
+                HttpResponse<String> r = target.get(V1 + "/health/detail");
+                assertEquals(200, r.statusCode());
+                assertEquals("{\"message\":\"Attendance API is running fine and ready to serve requests\","
+                        + "\"postgresql\":\"up\",\"redis\":\"down\",\"status\":\"up\"}\n", r.body());
+            });
+            assertQuick(() -> assertEquals(404, target.get(V1 + "/search?id=" + roundId).statusCode()));
+            assertQuick(() -> created(target, roundId, "Name"));
+            assertQuick(() -> assertEquals(body(roundId, "Name"), search(target, roundId)));
+            assertQuick(() -> assertTrue(target.get(V1 + "/search/all").body().contains(body(roundId, "Name").strip())));
+            assertQuick(() -> {
+                rename(target, roundId, "Renamed");
+                assertEquals(body(roundId, "Renamed"), search(target, roundId), "nothing stale is served");
+            });
+            assertQuick(() -> assertEquals(400, target.get(V1 + "/search").statusCode()));
+            assertQuick(() -> assertEquals(409, target.create(roundId, "Name", "Present", "2023-01-01").statusCode()));
+            assertQuick(() -> assertEquals(200, target.get("/metrics").statusCode()));
+            assertQuick(() -> assertEquals(200, target.get("/apidocs/").statusCode()));
+            assertQuick(() -> assertEquals(200, target.get("/openapi.json").statusCode()));
+        }
+    }
+
+    private static void assertQuick(Runnable request) {
+        long start = System.nanoTime();
+        request.run();
+        long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertTrue(ms < 1000, "took " + ms + " ms");
+    }
+
+    private static boolean eventually(Duration limit, Supplier<Boolean> condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.get()) {
+                return true;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return condition.get();
+    }
+}

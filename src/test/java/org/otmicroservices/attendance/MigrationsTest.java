@@ -1,0 +1,180 @@
+package org.otmicroservices.attendance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.resource.DirectoryResourceAccessor;
+import liquibase.ui.LoggerUIService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The three databases a Flask user may start the service on (issue 3, part 3), each created fresh here. */
+class MigrationsTest {
+    @RegisterExtension
+    static final Env env = new Env();
+
+    private static final String CHANGELOG_QUERY =
+            "SELECT id, author, filename, md5sum, exectype, dateexecuted::text, orderexecuted FROM databasechangelog ORDER BY orderexecuted";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** The per-run TestEnv, without starting an app. */
+    static final class Env implements BeforeAllCallback {
+        TestEnv testEnv;
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            testEnv = TestEnv.get(context);
+        }
+    }
+
+    private static App start(String database) {
+        return App.start(env.testEnv.config(database, env.testEnv.newKeyPrefix()), new PrintStream(OutputStream.nullOutputStream()));
+    }
+
+    private static List<List<String>> query(String database, String sql) {
+        try (Connection c = env.testEnv.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            List<List<String>> rows = new ArrayList<>();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void execute(String database, String sql) {
+        try (Connection c = env.testEnv.connect(database); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static HttpResponse<String> get(App app, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** `liquibase update` as the Flask project ran it: its changelog, found by this relative path under the search path. */
+    private static void migrateLikeTheFlaskCli(String database) throws Exception {
+        Migrations.configureLiquibase();
+        Path searchPath = Path.of(MigrationsTest.class.getResource("/flask-cli").toURI());
+        try (Connection c = env.testEnv.connect(database);
+             DirectoryResourceAccessor accessor = new DirectoryResourceAccessor(searchPath)) {
+            Database db = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
+            Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), accessor, Scope.Attr.ui.name(), new LoggerUIService()),
+                    () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                            .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, db)
+                            .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, "migration/db.changelog-master.xml")
+                            .execute());
+        }
+    }
+
+    private static List<List<String>> recordsColumns(String database) {
+        return query(database, "SELECT column_name, data_type FROM information_schema.columns "
+                + "WHERE table_schema = 'public' AND table_name = 'records' ORDER BY ordinal_position");
+    }
+
+    @Test
+    void anEmptyDatabaseGetsTheRecordsTableAndChangeSetOne() throws Exception {
+        String database = env.testEnv.createDatabase();
+        try (App app = start(database)) {
+            assertEquals(200, get(app, "/api/v1/attendance/search/all").statusCode());
+        }
+        assertEquals(List.of(List.of("id", "text"), List.of("name", "text"), List.of("status", "text"), List.of("date", "date")),
+                recordsColumns(database));
+        assertEquals(List.of(List.of("id")), query(database, "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
+                + "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'records'::regclass AND i.indisprimary"));
+        List<List<String>> changelog = query(database, CHANGELOG_QUERY);
+        assertEquals(1, changelog.size());
+        assertEquals(List.of("1", "Abhishek Dubey", "migration/db.changelog-master.xml"), changelog.get(0).subList(0, 3));
+        assertEquals("EXECUTED", changelog.get(0).get(4));
+    }
+
+    @Test
+    void aDatabaseMigratedByTheFlaskLiquibaseCliIsSeenAsUpToDate() throws Exception {
+        String database = env.testEnv.createDatabase();
+        migrateLikeTheFlaskCli(database);
+        execute(database, "INSERT INTO records VALUES ('cli1', 'Ann', 'Present', '2023-01-01')");
+        List<List<String>> before = query(database, CHANGELOG_QUERY);
+        assertEquals(1, before.size());
+        assertEquals(List.of("1", "Abhishek Dubey", "migration/db.changelog-master.xml"), before.get(0).subList(0, 3));
+        assertNotNull(before.get(0).get(3), "MD5SUM");
+
+        try (App app = start(database)) {
+            HttpResponse<String> found = get(app, "/api/v1/attendance/search?id=cli1");
+            assertEquals(200, found.statusCode());
+            assertEquals("{\"id\":\"cli1\",\"name\":\"Ann\",\"status\":\"Present\",\"date\":\"Sun, 01 Jan 2023 00:00:00 GMT\"}\n",
+                    found.body());
+        }
+        assertEquals(before, query(database, CHANGELOG_QUERY), "the same single row: same checksum, same FILENAME, not re-run");
+    }
+
+    @Test
+    void aTableCreatedByHandWithoutLiquibaseIsAdoptedAsMarkRan() throws Exception {
+        String database = env.testEnv.createDatabase();
+        execute(database, "CREATE TABLE records(id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, date DATE);"
+                + "INSERT INTO records VALUES ('hand1', 'Bob', 'Absent', '2023-01-02')");
+        assertEquals(List.of(), query(database, "SELECT 1 FROM pg_tables WHERE tablename = 'databasechangelog'"));
+
+        try (App app = start(database)) {
+            HttpResponse<String> found = get(app, "/api/v1/attendance/search?id=hand1");
+            assertEquals(200, found.statusCode());
+            assertEquals("{\"id\":\"hand1\",\"name\":\"Bob\",\"status\":\"Absent\",\"date\":\"Mon, 02 Jan 2023 00:00:00 GMT\"}\n",
+                    found.body());
+        }
+        List<List<String>> changelog = query(database, CHANGELOG_QUERY);
+        assertEquals(1, changelog.size());
+        assertEquals(List.of("1", "Abhishek Dubey", "migration/db.changelog-master.xml"), changelog.get(0).subList(0, 3));
+        assertEquals("MARK_RAN", changelog.get(0).get(4));
+        assertEquals(List.of(List.of("hand1", "Bob", "Absent", "2023-01-02")),
+                query(database, "SELECT id, name, status, date::text FROM records"));
+    }
+
+    @Test
+    void startingTwiceOnTheSameDatabaseChangesNothing() throws Exception {
+        String database = env.testEnv.createDatabase();
+        start(database).close();
+        execute(database, "INSERT INTO records VALUES ('twice', 'Cy', 'Present', '2023-01-03')");
+        List<List<String>> changelog = query(database, CHANGELOG_QUERY);
+        List<List<String>> columns = recordsColumns(database);
+
+        try (App app = start(database)) {
+            assertEquals(200, get(app, "/api/v1/attendance/search?id=twice").statusCode());
+        }
+        assertEquals(changelog, query(database, CHANGELOG_QUERY));
+        assertEquals(columns, recordsColumns(database));
+        assertEquals(List.of(List.of("twice")), query(database, "SELECT id FROM records"));
+        assertEquals(List.of(List.of("0")), query(database, "SELECT count(*) FROM databasechangeloglock WHERE locked"));
+    }
+}
