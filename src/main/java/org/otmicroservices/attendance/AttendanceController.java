@@ -8,7 +8,6 @@ import io.javalin.openapi.OpenApiParam;
 import io.javalin.openapi.OpenApiRequestBody;
 import io.javalin.openapi.OpenApiResponse;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The attendance routes of the Flask service: create, search by id, list all. */
@@ -94,11 +93,6 @@ final class AttendanceController {
         }
         if (id.length() > CreateRequest.MAX_ID_LENGTH) {
             throw ApiError.validation(List.of("id must be at most " + CreateRequest.MAX_ID_LENGTH + " characters"));
-        }
-        List<String> problems = new ArrayList<>();
-        CreateRequest.checkText("id", id, problems); // a NUL made PostgreSQL fail: 500
-        if (!problems.isEmpty()) {
-            throw ApiError.validation(problems);
         }
         reads.serve(ctx, out -> out.write(json.record(dao.find(id)
                 .orElseThrow(() -> ApiError.notFound("No attendance record found for id: " + id)))));

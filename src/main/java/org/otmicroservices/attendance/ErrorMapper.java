@@ -6,6 +6,8 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.MethodNotAllowedResponse;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.sql.SQLTransientConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,7 @@ final class ErrorMapper {
         HttpStatus status = HttpStatus.forStatus(e.getStatus());
         String message;
         if (e instanceof MethodNotAllowedResponse) {
-            String allowed = e.getDetails().getOrDefault("availableMethods", "");
+            String allowed = optionsFirst(e.getDetails().getOrDefault("availableMethods", ""));
             ctx.header("Allow", allowed);
             message = ctx.method().name() + " is not allowed on " + ctx.path() + "; allowed: " + allowed;
         } else if (status == HttpStatus.NOT_FOUND) {
@@ -45,6 +47,15 @@ final class ErrorMapper {
             message = e.getMessage();
         }
         write(ctx, e.getStatus(), new Bodies.Error(status.getMessage(), message));
+    }
+
+    /** Flask's order, as OPTIONS answers: "OPTIONS, GET, HEAD" where Javalin lists "GET, HEAD, OPTIONS". */
+    private static String optionsFirst(String methods) {
+        List<String> list = new ArrayList<>(List.of(methods.split(", ")));
+        if (list.remove("OPTIONS")) {
+            list.add(0, "OPTIONS");
+        }
+        return String.join(", ", list);
     }
 
     private void unexpected(Exception e, Context ctx) {

@@ -23,19 +23,42 @@ final class QueryGuard implements Handler {
         }
     }
 
-    /** Null when the raw query string is fine, else what is wrong with it. */
+    /** Null when the raw query string is fine, else what is wrong with it, naming the parameter. */
     static String problem(String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return null;
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawQuery.length());
-        for (int i = 0; i < rawQuery.length(); i++) {
-            char c = rawQuery.charAt(i);
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            byte[] nameBytes = decode(name);
+            byte[] valueBytes = decode(eq < 0 ? "" : pair.substring(eq + 1));
+            if (nameBytes == null || valueBytes == null) {
+                return "query string has a malformed percent-encoding";
+            }
+            if (!isUtf8(nameBytes) || !isUtf8(valueBytes)) {
+                return "query string is not valid UTF-8 once percent-decoded";
+            }
+            if (contains(nameBytes, (byte) 0)) {
+                return "query parameter names must not contain NUL characters";
+            }
+            if (contains(valueBytes, (byte) 0)) {
+                return new String(nameBytes, StandardCharsets.UTF_8) + " must not contain NUL characters";
+            }
+        }
+        return null;
+    }
+
+    /** Percent-decoding to bytes; null for a malformed escape. */
+    private static byte[] decode(String raw) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
             if (c == '%') {
-                int hi = i + 2 < rawQuery.length() ? Character.digit(rawQuery.charAt(i + 1), 16) : -1;
-                int lo = hi < 0 ? -1 : Character.digit(rawQuery.charAt(i + 2), 16);
+                int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+                int lo = hi < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
                 if (lo < 0) {
-                    return "query string has a malformed percent-encoding";
+                    return null;
                 }
                 bytes.write(hi << 4 | lo);
                 i += 2;
@@ -43,20 +66,27 @@ final class QueryGuard implements Handler {
                 bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
             }
         }
-        byte[] decoded = bytes.toByteArray();
-        for (byte b : decoded) {
-            if (b == 0) {
-                return "query parameters must not contain NUL characters";
+        return bytes.toByteArray();
+    }
+
+    private static boolean contains(byte[] bytes, byte b) {
+        for (byte x : bytes) {
+            if (x == b) {
+                return true;
             }
         }
+        return false;
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
         try {
             StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(decoded));
-            return null;
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
         } catch (CharacterCodingException e) {
-            return "query string is not valid UTF-8 once percent-decoded";
+            return false;
         }
     }
 }
