@@ -58,7 +58,7 @@ final class ConfigCheck {
             out.println("ok   " + where + " answers (PostgreSQL " + rs.getString(1) + ")");
             return true;
         } catch (SQLException e) {
-            out.println("FAIL " + where + ": " + rootMessage(e));
+            out.println("FAIL " + where + ": " + Causes.rootMessage(e));
             return false;
         }
     }
@@ -78,17 +78,9 @@ final class ConfigCheck {
             out.println("ok   " + where + " answers (" + reply + ")");
             return true;
         } catch (JedisException e) {
-            out.println("FAIL " + where + ": " + rootMessage(e));
+            out.println("FAIL " + where + ": " + Causes.rootMessage(e));
             return false;
         }
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return message.lines().findFirst().orElse("").strip();
-    }
 }

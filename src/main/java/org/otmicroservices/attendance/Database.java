@@ -75,7 +75,7 @@ final class Database {
                 }
                 return;
             } catch (SQLException e) {
-                String reason = rootMessage(e);
+                String reason = Causes.rootMessage(e);
                 if (isFatal(e)) {
                     throw new UnavailableException("PostgreSQL at " + pg.host() + ":" + pg.port() + "/" + pg.database()
                             + " refused the connection: " + reason);
@@ -112,14 +112,6 @@ final class Database {
         return false;
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return message.lines().findFirst().orElse("");
-    }
 
     private static void sleep(long millis) {
         try {

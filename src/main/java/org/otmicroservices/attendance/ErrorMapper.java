@@ -60,7 +60,7 @@ final class ErrorMapper {
 
     private void unexpected(Exception e, Context ctx) {
         if (isDatabaseUnavailable(e)) {
-            LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), rootMessage(e));
+            LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), Causes.rootMessage(e));
             write(ctx, 503, new Bodies.Error("Service Unavailable", "The database is unavailable; try again shortly"));
             return;
         }
@@ -80,15 +80,6 @@ final class ErrorMapper {
             }
         }
         return false;
-    }
-
-    /** For the log only: the innermost cause that says something (a socket timeout's cause has no message). */
-    private static String rootMessage(Throwable e) {
-        String message = e.getClass().getSimpleName();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        }
-        return message.lines().findFirst().orElse(message);
     }
 
     private void write(Context ctx, int status, Object body) {

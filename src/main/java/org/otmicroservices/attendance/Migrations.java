@@ -206,7 +206,7 @@ final class Migrations {
                     throw m;
                 }
             }
-            if (causedBy(e, LockException.class) && String.valueOf(rootMessage(e)).contains("Could not acquire change log lock")) {
+            if (causedBy(e, LockException.class) && Causes.rootMessage(e).contains("Could not acquire change log lock")) {
                 throw staleLock("another instance");
             }
             throw new MigrationException("database migration failed: " + firstLine(e.getMessage()));
@@ -222,13 +222,6 @@ final class Migrations {
         return false;
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage();
-    }
 
     private static String firstLine(String message) {
         return message == null ? "" : message.lines().findFirst().orElse("");
