@@ -34,7 +34,9 @@ class ConcurrentStartIT {
             first.awaitHealthy(Duration.ofSeconds(90));
             second.awaitHealthy(Duration.ofSeconds(90));
 
-            assertEquals(1, count(database, "SELECT count(*) FROM databasechangelog"));
+            // Each changeSet once: Flask's changeSet 1 and the service's own (2).
+            assertEquals(2, count(database, "SELECT count(*) FROM databasechangelog"));
+            assertEquals(2, count(database, "SELECT count(DISTINCT id) FROM databasechangelog"));
             assertEquals(1, count(database, "SELECT count(*) FROM databasechangelog WHERE id = '1' AND author = 'Abhishek Dubey'"
                     + " AND filename = 'migration/db.changelog-master.xml'"));
             assertEquals(0, count(database, "SELECT count(*) FROM databasechangeloglock WHERE locked"));

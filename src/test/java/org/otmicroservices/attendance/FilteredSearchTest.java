@@ -87,19 +87,20 @@ class FilteredSearchTest {
         assertEquals(List.of("2", "5"), Scalars.ids(app.get("/api/v1/attendance/search?id=&status=Absent").body()));
     }
 
+    /** (A NUL in any query parameter is refused before the filters are read: QueryGuard, BadInputTest.) */
     @Test
     void badFiltersAnswer400NamingEachOne() {
         HttpResponse<String> r = app.get("/api/v1/attendance/search?date=2023-1-2&from=2023-02-30&to=01%2F02%2F2023"
-                + "&status=a&status=b&name=x%00");
+                + "&status=a&status=b");
         assertEquals(400, r.statusCode());
         JsonNode body = Scalars.json(r.body());
         assertEquals("Validation Error", body.get("error").asText());
         String details = body.get("details").toString();
         for (String named : List.of("date must be a date as yyyy-MM-dd", "from must be a date as yyyy-MM-dd",
-                "to must be a date as yyyy-MM-dd", "status must be given once", "name must not contain NUL")) {
+                "to must be a date as yyyy-MM-dd", "status must be given once")) {
             assertTrue(details.contains(named), named + " in " + details);
         }
-        assertEquals(5, body.get("details").size(), details);
+        assertEquals(4, body.get("details").size(), details);
     }
 
     @Test
@@ -107,13 +108,6 @@ class FilteredSearchTest {
         HttpResponse<String> r = app.get("/api/v1/attendance/search?from=2023-01-03&to=2023-01-01");
         assertEquals(400, r.statusCode());
         assertTrue(r.body().contains("from (2023-01-03) must not be after to (2023-01-01)"), r.body());
-    }
-
-    @Test
-    void aNulInTheSearchIdIs400NotAServerError() {
-        HttpResponse<String> r = app.get("/api/v1/attendance/search?id=1%00");
-        assertEquals(400, r.statusCode());
-        assertTrue(r.body().contains("id must not contain NUL characters"), r.body());
     }
 
     @Test

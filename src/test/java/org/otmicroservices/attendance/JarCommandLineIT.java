@@ -109,21 +109,23 @@ class JarCommandLineIT {
     void migrateCreatesTheSchemaOnAnEmptyDatabaseAndARerunChangesNothing(@TempDir Path dir) throws SQLException {
         String database = jar.env.createDatabase();
         JarHarness.writeConfig(dir, jar.config(database));
-        List<String> changelog = List.of("1|Abhishek Dubey|migration/db.changelog-master.xml");
+        // changeSet 1 (Flask's), then the service's own.
+        List<String> changelog = List.of("1|Abhishek Dubey|migration/db.changelog-master.xml",
+                "2|attendance-api|migration/db.changelog-master.xml");
 
         JarProcess first = jar.start(dir, Map.of(), "migrate");
         assertEquals(0, first.awaitExit(Duration.ofSeconds(60)), first.output());
         assertEquals(List.of(), first.stdoutLines(), "stdout is for the access log only");
         List<String> stderr = first.stderrLines();
         assertEquals("attendance-api: database " + database + " is up to date", stderr.get(stderr.size() - 1), first.output());
-        assertEquals(changelog, query(database, "SELECT id || '|' || author || '|' || filename FROM databasechangelog"));
+        assertEquals(changelog, query(database, "SELECT id || '|' || author || '|' || filename FROM databasechangelog ORDER BY orderexecuted"));
         assertEquals(List.of("id|text", "name|text", "status|text", "date|date"), query(database,
                 "SELECT column_name || '|' || data_type FROM information_schema.columns"
                         + " WHERE table_name = 'records' ORDER BY ordinal_position"));
 
         JarProcess second = jar.start(dir, Map.of(), "migrate");
         assertEquals(0, second.awaitExit(Duration.ofSeconds(60)), second.output());
-        assertEquals(changelog, query(database, "SELECT id || '|' || author || '|' || filename FROM databasechangelog"));
+        assertEquals(changelog, query(database, "SELECT id || '|' || author || '|' || filename FROM databasechangelog ORDER BY orderexecuted"));
     }
 
     @Test
@@ -140,7 +142,8 @@ class JarCommandLineIT {
 
         assertEquals(2, process.awaitExit(QUICKLY), process.output());
         assertEquals(List.of(), process.stdoutLines());
-        assertEquals(List.of("usage: java -jar attendance-api.jar [serve|migrate|version|--help]"), process.stderrLines());
+        assertEquals(List.of("usage: java -jar attendance-api.jar [serve|migrate|release-locks|check-config|version|--help]"),
+                process.stderrLines());
     }
 
     /** A full config whose PostgreSQL password is the distinctive one; it is never reached in these tests. */
