@@ -2,10 +2,8 @@ package org.otmicroservices.attendance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,7 +26,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadInputTest {
     private static final String V1 = AttendanceApi.V1;
     private static final String VALID = "{\"id\":\"new\",\"name\":\"New\",\"status\":\"Present\",\"date\":\"2023-01-05\"}";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LIMIT = 1_048_576;
 
     @RegisterExtension
@@ -238,7 +235,7 @@ class BadInputTest {
         assertTrue(r.status() < 500, c + ": no 5xx, got " + r.status() + " " + r.body());
         assertEquals(c.status(), r.status(), c + ": " + r.body());
         assertTrue(r.header("Content-Type").startsWith("application/json"), c + ": JSON, got " + r.header("Content-Type") + " " + r.body());
-        JsonNode body = parse(c, r.body());
+        JsonNode body = TestJson.parse(r.body());
         assertTrue(body.isObject() && (body.has("error") || body.has("message")), c + ": an error object: " + r.body());
         assertTrue(r.body().toLowerCase(Locale.ROOT).contains(c.mentions()), c + ": names the problem (" + c.mentions() + "): " + r.body());
         Leaks.assertNone(r.body(), c.text(), app.config);
@@ -255,7 +252,7 @@ class BadInputTest {
             for (String id : ids) {
                 var found = app.get(V1 + "/search?id=" + URLEncoder.encode(id, StandardCharsets.UTF_8));
                 assertEquals(200, found.statusCode(), id);
-                assertEquals(id, parse(null, found.body()).get("id").asText());
+                assertEquals(id, TestJson.parse(found.body()).get("id").asText());
             }
             assertEquals(seeded.size() + ids.size(), app.rows().size());
         } finally {
@@ -297,14 +294,6 @@ class BadInputTest {
             return java.net.URLDecoder.decode(target, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return target;
-        }
-    }
-
-    private static JsonNode parse(Case c, String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            return fail(c + ": body is not JSON: " + body);
         }
     }
 }

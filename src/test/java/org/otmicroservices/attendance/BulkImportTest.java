@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,9 +34,7 @@ class BulkImportTest {
     }
 
     private static List<String> details(HttpResponse<String> r) {
-        List<String> list = new ArrayList<>();
-        Scalars.json(r.body()).get("details").forEach(d -> list.add(d.asText()));
-        return list;
+        return TestJson.texts(TestJson.parse(r.body()).get("details"));
     }
 
     @Test
@@ -54,8 +51,8 @@ class BulkImportTest {
         System.out.printf("bulk import: %,d CSV rows (%,d bytes) in %,d ms%n", BulkImport.MAX_ROWS, body.length(), millis);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("{\"inserted\":100000,\"updated\":0,\"skipped\":0}\n", r.body());
-        assertEquals(100_000, Scalars.count(app, "SELECT count(*) FROM records"));
-        assertEquals(25_000, Scalars.count(app, "SELECT count(*) FROM records WHERE status = 'Absent'"));
+        assertEquals(100_000, app.count("SELECT count(*) FROM records"));
+        assertEquals(25_000, app.count("SELECT count(*) FROM records WHERE status = 'Absent'"));
         assertEquals(List.of("emp-77", "Doe, Jane 77", "Present", "2023-01-22"),
                 app.rows().stream().filter(row -> row.get(0).equals("emp-77")).findFirst().orElseThrow());
     }
@@ -147,7 +144,7 @@ class BulkImportTest {
         for (String query : List.of("", "?on_conflict=error")) {
             HttpResponse<String> r = json(query, body);
             assertEquals(409, r.statusCode());
-            JsonNode answer = Scalars.json(r.body());
+            JsonNode answer = TestJson.parse(r.body());
             assertEquals("Conflict", answer.get("error").asText());
             List<String> details = details(r);
             assertTrue(details.get(0).startsWith("2 rows have ids that already exist; nothing was imported."), details.get(0));
@@ -176,9 +173,9 @@ class BulkImportTest {
 
     @Test
     void anImportInvalidatesCachedReads() {
-        assertEquals(List.of(), Scalars.ids(app.get("/api/v1/attendance/search/all").body()));
+        assertEquals(List.of(), TestJson.ids(app.get("/api/v1/attendance/search/all").body()));
         assertEquals(200, csv("", "id,name,status,date\n1,A,Present,2023-01-01\n").statusCode());
-        assertEquals(List.of("1"), Scalars.ids(app.get("/api/v1/attendance/search/all").body()));
+        assertEquals(List.of("1"), TestJson.ids(app.get("/api/v1/attendance/search/all").body()));
     }
 
     @Test
@@ -209,6 +206,6 @@ class BulkImportTest {
         HttpResponse<String> r = csv("", body.toString());
         assertEquals(400, r.statusCode());
         assertEquals(List.of("an import holds at most 100000 rows; split it into several requests"), details(r));
-        assertEquals(0, Scalars.count(app, "SELECT count(*) FROM records"));
+        assertEquals(0, app.count("SELECT count(*) FROM records"));
     }
 }

@@ -31,10 +31,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * refused" and retries elsewhere, POST included), and everything already accepted is still served, not cut or 503.
  */
 class GracefulStopTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
     @RegisterExtension
     static final TestApp app = new TestApp();
-
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void stopRefusesNewConnectionsAtOnceAndStillFinishesTheCreateInFlight() throws Exception {
@@ -47,16 +47,13 @@ class GracefulStopTest {
             try (Statement s = lock.createStatement()) {
                 s.execute("LOCK TABLE records IN ACCESS EXCLUSIVE MODE");
             }
-            CompletableFuture<HttpResponse<String>> create = http.sendAsync(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/api/v1/attendance/create"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id
-                            + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            awaitTrue("the create waiting on the table lock", () -> waitingOnLock() == 1);
+            CompletableFuture<HttpResponse<String>> create = Http.sendAsync(Http.request("POST",
+                    "http://127.0.0.1:" + port + "/api/v1/attendance/create", "application/json",
+                    "{\"id\":\"" + id + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}"));
+            Poll.until("the create waiting on the table lock", WAIT, () -> waitingOnLock() == 1);
 
             CompletableFuture<Void> stop = CompletableFuture.runAsync(sibling::close);
-            awaitTrue("the listener refusing connections", () -> refuses(port));
+            Poll.until("the listener refusing connections", WAIT, () -> Ports.refuses(port));
             assertFalse(create.isDone(), "the create must still be running");
             assertFalse(stop.isDone(), "the stop must wait for the create");
 
@@ -81,7 +78,7 @@ class GracefulStopTest {
             assertTrue(first.startsWith("HTTP/1.1 200"), first);
 
             CompletableFuture<Void> stop = CompletableFuture.runAsync(sibling::close);
-            awaitTrue("the listener refusing connections", () -> refuses(port));
+            Poll.until("the listener refusing connections", WAIT, () -> Ports.refuses(port));
 
             String body = "{\"id\":\"" + id + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}";
             String second = exchange(socket, "POST /api/v1/attendance/create HTTP/1.1\r\nHost: x\r\n"
@@ -117,35 +114,8 @@ class GracefulStopTest {
         return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
-    private static boolean refuses(int port) {
-        try (Socket probe = new Socket()) {
-            probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            return false;
-        } catch (ConnectException e) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private int waitingOnLock() {
-        try (Connection c = app.env.connect("postgres"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = '"
-                     + app.config.postgres().database() + "'")) {
-            rs.next();
-            return rs.getInt(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static long waitingOnLock() {
+        return app.env.count("postgres", "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = '"
+                + app.config.postgres().database() + "'");
     }
 }

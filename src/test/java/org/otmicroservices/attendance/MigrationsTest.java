@@ -39,7 +39,6 @@ class MigrationsTest {
 
     private static final String CHANGELOG_QUERY =
             "SELECT id, author, filename, md5sum, exectype, dateexecuted::text, orderexecuted FROM databasechangelog ORDER BY orderexecuted";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** changeSet 1 (Flask's) and the service's own: migration/db.changelog-master.xml. */
     private static final int SERVICE_CHANGESETS = 2;
 
@@ -58,33 +57,15 @@ class MigrationsTest {
     }
 
     private static List<List<String>> query(String database, String sql) {
-        try (Connection c = env.testEnv.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            ResultSetMetaData meta = rs.getMetaData();
-            List<List<String>> rows = new ArrayList<>();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    row.add(rs.getString(i));
-                }
-                rows.add(row);
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
+        return env.testEnv.query(database, sql);
     }
 
     private static void execute(String database, String sql) {
-        try (Connection c = env.testEnv.connect(database); Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
+        env.testEnv.execute(database, sql);
     }
 
-    private static HttpResponse<String> get(App app, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> get(App app, String path) {
+        return Http.get("http://127.0.0.1:" + app.port() + path);
     }
 
     /** `liquibase update` as the Flask project ran it: its changelog, found by this relative path under the search path. */
