@@ -8,13 +8,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.RedisClient;
 
 /** API.md "Caching": keys with the query string, read-your-writes across instances, TTL. (Redis failing: RedisFaultTest.) */
@@ -22,9 +18,9 @@ class CacheTest {
     @RegisterExtension
     static final TestApp app = new TestApp();
     @RegisterExtension
-    static final TestApp oneSecondTtl = new TestApp(c -> TestConfigs.cacheTtl(c, 1));
+    static final TestApp oneSecondTtl = new TestApp(c -> TestConfigs.with(c, "cache.ttl_seconds", 1));
     @RegisterExtension
-    static final TestApp cacheOff = new TestApp(c -> TestConfigs.cacheTtl(c, 0));
+    static final TestApp cacheOff = new TestApp(c -> TestConfigs.with(c, "cache.ttl_seconds", 0));
 
     private static final String V1 = "/api/v1/attendance";
     private static final AtomicInteger ids = new AtomicInteger();

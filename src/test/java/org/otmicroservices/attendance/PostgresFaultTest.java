@@ -42,8 +42,9 @@ class PostgresFaultTest {
     static final TestApp app = new TestApp(c -> {
         proxy = FaultProxy.to(c.postgres().host(), c.postgres().port());
         // Cache off: during the outage every read must reach PostgreSQL rather than a cached copy.
-        return TestConfigs.cacheTtl(TestConfigs.postgres(c, proxy.host(), proxy.port(), 4,
-                CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS), 0);
+        return TestConfigs.with(c, "postgres.host", proxy.host(), "postgres.port", proxy.port(), "postgres.pool_size", 4,
+                "postgres.connect_timeout_ms", CONNECT_TIMEOUT_MS, "postgres.statement_timeout_ms", STATEMENT_TIMEOUT_MS,
+                "cache.ttl_seconds", 0);
     });
 
     @AfterAll

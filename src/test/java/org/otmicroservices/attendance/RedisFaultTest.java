@@ -35,7 +35,7 @@ class RedisFaultTest {
     @RegisterExtension
     static final TestApp app = new TestApp(c -> {
         proxy = FaultProxy.to(c.redis().host(), c.redis().port());
-        return TestConfigs.redis(c, proxy.host(), proxy.port(), REDIS_TIMEOUT_MS);
+        return TestConfigs.with(c, "redis.host", proxy.host(), "redis.port", proxy.port(), "redis.timeout_ms", REDIS_TIMEOUT_MS);
     });
 
     @AfterAll

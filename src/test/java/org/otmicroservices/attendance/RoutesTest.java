@@ -39,7 +39,7 @@ class RoutesTest {
     @RegisterExtension
     static final TestApp app = new TestApp();
     @RegisterExtension
-    static final TestApp iso = new TestApp(c -> TestConfigs.withDateFormat(c, Config.DateFormat.ISO));
+    static final TestApp iso = new TestApp(c -> TestConfigs.with(c, "json.date_format", "iso"));
 
     private static final String V1 = "/api/v1/attendance";
     private static final String HEALTHY = "{\"message\":\"Attendance API is running fine and ready to serve requests\"}";

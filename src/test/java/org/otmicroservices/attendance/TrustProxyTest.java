@@ -21,10 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** server.trust_proxy decides whether the access log's remote_address comes from X-Forwarded-For. */
 class TrustProxyTest {
     @RegisterExtension
-    static final TestApp trusting = new TestApp(c -> new Config(c.postgres(), c.redis(),
-            new Config.Server(c.server().host(), c.server().port(), c.server().maxBodyBytes(), c.server().maxThreads(),
-                    c.server().maxBulkBodyBytes(), true),
-            c.cache(), c.dateFormat()));
+    static final TestApp trusting = new TestApp(c -> TestConfigs.with(c, "server.trust_proxy", true));
 
     @RegisterExtension
     static final TestApp direct = new TestApp();
