@@ -219,7 +219,7 @@ class BehindNginxIT {
         for (int n = 0; running.get(); n++) {
             String id = "roll-" + worker + "-" + n;
             if (call(requests, failures, "POST create " + id,
-                    Http.request("POST", nginx.url(API + "/create"), "application/json", createBody(id)),
+                    Http.request("POST", nginx.url(API + "/create"), "application/json", TestApp.record(id, "Ada", "Present", "2023-01-02")),
                     "Successfully created the record for the employee id: $" + id)) {
                 created.add(id);
             }
@@ -253,10 +253,6 @@ class BehindNginxIT {
 
     private static HttpResponse<String> post(String path, String json) {
         return Http.send(Http.request("POST", nginx.url(path), "application/json", json).timeout(REQUEST_TIMEOUT));
-    }
-
-    private static String createBody(String id) {
-        return "{\"id\":\"" + id + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}";
     }
 
     private static Set<String> idsInTable() {

@@ -41,7 +41,7 @@ class ConcurrentStartIT {
 
             // Both serve the same table.
             assertEquals(200, Http.send(Http.request("POST", first.url(AttendanceApi.V1 + "/create"), "application/json",
-                    "{\"id\":\"1\",\"name\":\"Both\",\"status\":\"Present\",\"date\":\"2023-01-01\"}")).statusCode());
+                    TestApp.record("1", "Both", "Present", "2023-01-01"))).statusCode());
             assertEquals(200, second.get(AttendanceApi.V1 + "/search?id=1").statusCode());
             assertFalse(first.stderr().contains("ERROR"), first.stderr());
             assertFalse(second.stderr().contains("ERROR"), second.stderr());

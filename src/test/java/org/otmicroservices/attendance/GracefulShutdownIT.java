@@ -95,7 +95,7 @@ class GracefulShutdownIT {
 
     private static HttpRequest.Builder create(JarProcess service, String id) {
         return Http.request("POST", service.url(V1 + "/create"), "application/json",
-                "{\"id\":\"" + id + "\",\"name\":\"Shutdown\",\"status\":\"Present\",\"date\":\"2023-01-01\"}");
+                TestApp.record(id, "Shutdown", "Present", "2023-01-01"));
     }
 
     /** Waits until PostgreSQL shows n statements of the service waiting on the test's lock. */

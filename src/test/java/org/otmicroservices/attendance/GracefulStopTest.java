@@ -42,7 +42,7 @@ class GracefulStopTest {
             }
             CompletableFuture<HttpResponse<String>> create = Http.sendAsync(Http.request("POST",
                     "http://127.0.0.1:" + port + "/api/v1/attendance/create", "application/json",
-                    "{\"id\":\"" + id + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}"));
+                    TestApp.record(id, "Ada", "Present", "2023-01-02")));
             Poll.until("the create waiting on the table lock", WAIT, () -> waitingOnLock() == 1);
 
             CompletableFuture<Void> stop = CompletableFuture.runAsync(sibling::close);
@@ -73,7 +73,7 @@ class GracefulStopTest {
             CompletableFuture<Void> stop = CompletableFuture.runAsync(sibling::close);
             Poll.until("the listener refusing connections", WAIT, () -> Ports.refuses(port));
 
-            String body = "{\"id\":\"" + id + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}";
+            String body = TestApp.record(id, "Ada", "Present", "2023-01-02");
             String second = exchange(socket, "POST /api/v1/attendance/create HTTP/1.1\r\nHost: x\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
             // Jetty's own graceful stop answers this request 503, which nginx does not retry for a POST.

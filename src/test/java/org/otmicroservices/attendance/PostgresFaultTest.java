@@ -226,10 +226,8 @@ class PostgresFaultTest {
                     case 1 -> send(new Outcome("GET search/all", null), get(V1 + "/search/all"));
                     case 2 -> {
                         String id = "load-" + ids.incrementAndGet();
-                        yield send(new Outcome("POST create " + id, id), HttpRequest.newBuilder(URI.create(app.url(V1 + "/create")))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id
-                                        + "\",\"name\":\"Load\",\"status\":\"Present\",\"date\":\"2023-01-03\"}")));
+                        yield send(new Outcome("POST create " + id, id), Http.request("POST", app.url(V1 + "/create"),
+                                "application/json", TestApp.record(id, "Load", "Present", "2023-01-03")));
                     }
                     case 3 -> send(new Outcome("GET health", null), get(V1 + "/health"));
                     default -> send(new Outcome("GET health/detail", null), get(V1 + "/health/detail"));

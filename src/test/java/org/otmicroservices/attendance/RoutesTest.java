@@ -64,11 +64,6 @@ class RoutesTest {
         return app.postJson(V1 + "/create", body);
     }
 
-    private static String record(String id, String name, String status, String date) {
-        return "{\"id\":" + TestApp.quote(id) + ",\"name\":" + TestApp.quote(name) + ",\"status\":" + TestApp.quote(status)
-                + ",\"date\":" + TestApp.quote(date) + "}";
-    }
-
     // ---- health
 
     @Test
@@ -141,7 +136,7 @@ class RoutesTest {
         }
         List<String> databaseOrder = app.rows().stream().map(r -> r.get(0)).toList();
         String expected = databaseOrder.stream()
-                .map(id -> record(id, "n" + id, "Present", "Mon, 02 Jan 2023 00:00:00 GMT"))
+                .map(id -> TestApp.record(id, "n" + id, "Present", "Mon, 02 Jan 2023 00:00:00 GMT"))
                 .collect(Collectors.joining(",", "[", "]"));
         assertJson(app.get(V1 + "/search/all"), 200, expected);
     }
@@ -297,7 +292,7 @@ class RoutesTest {
     @ParameterizedTest
     @MethodSource("unsupportedContentTypes")
     void createWithAMissingOrNonJsonContentTypeIs415Json(String contentType, String message) {
-        HttpResponse<String> r = app.send("POST", V1 + "/create", contentType, record("1", "a", "b", "2023-01-01"));
+        HttpResponse<String> r = app.send("POST", V1 + "/create", contentType, TestApp.record("1", "a", "b", "2023-01-01"));
         assertJson(r, 415, "{\"error\":\"Unsupported Media Type\",\"message\":\"" + message + "\"}");
         assertEquals(List.of(), app.rows());
     }
@@ -305,7 +300,7 @@ class RoutesTest {
     @ParameterizedTest
     @ValueSource(strings = {"application/json; charset=utf-8", "application/vnd.api+json", "Application/JSON"})
     void createAcceptsEveryJsonContentType(String contentType) {
-        HttpResponse<String> r = app.send("POST", V1 + "/create", contentType, record("ct", "a", "b", "2023-01-01"));
+        HttpResponse<String> r = app.send("POST", V1 + "/create", contentType, TestApp.record("ct", "a", "b", "2023-01-01"));
         assertJson(r, 200, "{\"message\":\"Successfully created the record for the employee id: $ct\"}");
     }
 
@@ -358,8 +353,8 @@ class RoutesTest {
     @Test
     void aBodyOverTheLimitIs413Json() throws IOException {
         String tooLarge = "{\"error\":\"Content Too Large\",\"message\":\"The request body is larger than the limit of 1048576 bytes\"}";
-        String empty = record("big", "", "b", "2023-01-01");
-        String big = record("big", "x".repeat(1_048_577 - empty.length()), "b", "2023-01-01"); // one byte over
+        String empty = TestApp.record("big", "", "b", "2023-01-01");
+        String big = TestApp.record("big", "x".repeat(1_048_577 - empty.length()), "b", "2023-01-01"); // one byte over
         assertEquals(1_048_577, big.length());
         // With a Content-Length: refused before the body is read. Sent by hand with only the body's first bytes
         // (Jetty dispatches once content arrives): a client still sending 1 MiB when the server answers and
@@ -430,8 +425,8 @@ class RoutesTest {
     @Test
     void infiniteDatesAlreadyStoredReadBackAsPythonsDateMinAndMax() {
         app.sql("INSERT INTO records VALUES ('inf', 'a', 'b', 'infinity'), ('-inf', 'c', 'd', '-infinity')");
-        assertJson(app.get(V1 + "/search?id=inf"), 200, record("inf", "a", "b", "Fri, 31 Dec 9999 00:00:00 GMT"));
-        assertJson(app.get(V1 + "/search?id=-inf"), 200, record("-inf", "c", "d", "Mon, 01 Jan 0001 00:00:00 GMT"));
+        assertJson(app.get(V1 + "/search?id=inf"), 200, TestApp.record("inf", "a", "b", "Fri, 31 Dec 9999 00:00:00 GMT"));
+        assertJson(app.get(V1 + "/search?id=-inf"), 200, TestApp.record("-inf", "c", "d", "Mon, 01 Jan 0001 00:00:00 GMT"));
     }
 
     @Test
@@ -459,8 +454,8 @@ class RoutesTest {
     void theIsoDateFormatSwitchWritesYyyyMmDd() {
         iso.reset();
         assertEquals(200, iso.create("iso1", "a", "b", "01/02/2023").statusCode());
-        assertJson(iso.get(V1 + "/search?id=iso1"), 200, record("iso1", "a", "b", "2023-01-02"));
-        assertJson(iso.get(V1 + "/search/all"), 200, "[" + record("iso1", "a", "b", "2023-01-02") + "]");
+        assertJson(iso.get(V1 + "/search?id=iso1"), 200, TestApp.record("iso1", "a", "b", "2023-01-02"));
+        assertJson(iso.get(V1 + "/search/all"), 200, "[" + TestApp.record("iso1", "a", "b", "2023-01-02") + "]");
     }
 
     // ---- API.md "Deliberate differences from the Flask service". Each row is proven once:
@@ -481,7 +476,7 @@ class RoutesTest {
         assertJson(app.get(V1 + "/search?id=" + "x%27%20UNION%20SELECT%20version(),current_user,%27a%27,NULL--"), 404,
                 "{\"error\":\"Not Found\",\"message\":\"No attendance record found for id: x' UNION SELECT version(),current_user,'a',NULL--\"}");
         assertEquals(200, app.create(injection, "Mallory", "Absent", "2023-01-01").statusCode());
-        assertJson(app.get(V1 + "/search?id=" + encoded), 200, record(injection, "Mallory", "Absent", "Sun, 01 Jan 2023 00:00:00 GMT"));
+        assertJson(app.get(V1 + "/search?id=" + encoded), 200, TestApp.record(injection, "Mallory", "Absent", "Sun, 01 Jan 2023 00:00:00 GMT"));
         assertEquals(List.of(List.of("1", "John", "Present", "2023-01-01"), List.of(injection, "Mallory", "Absent", "2023-01-01")),
                 app.rows());
     }
@@ -494,7 +489,7 @@ class RoutesTest {
         assertEquals(400, app.create("3", "Bob", "Present", "not a date").statusCode());
         for (int i = 0; i < 3; i++) { // more than one pooled connection
             assertJson(app.get(V1 + "/health"), 200, HEALTHY);
-            assertJson(app.get(V1 + "/search?id=1"), 200, record("1", "John", "Present", "Sun, 01 Jan 2023 00:00:00 GMT"));
+            assertJson(app.get(V1 + "/search?id=1"), 200, TestApp.record("1", "John", "Present", "Sun, 01 Jan 2023 00:00:00 GMT"));
         }
         assertEquals(200, app.get(V1 + "/health/detail").statusCode());
         assertJson(app.create("2", "Ann", "Present", "2023-02-28"), 200, "{\"message\":\"Successfully created the record for the employee id: $2\"}");
@@ -505,7 +500,7 @@ class RoutesTest {
     void differenceA400FromSearchWithoutIdIsNotServedToTheNextSearch() {
         app.create("1", "John", "Present", "2023-01-01");
         assertJson(app.get(V1 + "/search"), 400, MISSING_ID);
-        assertJson(app.get(V1 + "/search?id=1"), 200, record("1", "John", "Present", "Sun, 01 Jan 2023 00:00:00 GMT"));
+        assertJson(app.get(V1 + "/search?id=1"), 200, TestApp.record("1", "John", "Present", "Sun, 01 Jan 2023 00:00:00 GMT"));
         assertJson(app.get(V1 + "/search"), 400, MISSING_ID);
     }
 
