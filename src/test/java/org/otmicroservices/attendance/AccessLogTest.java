@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -16,24 +17,19 @@ class AccessLogTest {
     @RegisterExtension
     static final TestApp app = new TestApp();
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> FIELDS = List.of("timestamp", "levelname", "message", "request", "status_code",
             "method", "remote_address", "duration_ms");
 
     /** The lines written after `from` characters of the stream, waiting (the log is written asynchronously). */
-    private static List<String> linesAfter(int from, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        List<String> lines;
-        do {
-            String log = app.accessLog().substring(from);
-            lines = log.isEmpty() ? List.of() : List.of(log.split("\n", -1));
-            // A complete batch ends with a newline: the last element is then "".
-            if (lines.size() > expected && lines.get(lines.size() - 1).isEmpty()) {
-                return lines.subList(0, lines.size() - 1);
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        return lines;
+    private static List<String> linesAfter(int from, int expected) {
+        return Poll.until(() -> expected + " access-log lines after character " + from + " of:\n" + app.accessLog(),
+                Duration.ofSeconds(5), () -> {
+                    String log = app.accessLog().substring(from);
+                    List<String> lines = log.isEmpty() ? List.of() : List.of(log.split("\n", -1));
+                    // A complete batch ends with a newline: the last element is then "".
+                    return lines.size() > expected && lines.get(lines.size() - 1).isEmpty()
+                            ? Optional.of(lines.subList(0, lines.size() - 1)) : Optional.empty();
+                });
     }
 
     @Test
@@ -57,15 +53,13 @@ class AccessLogTest {
         // Logged after each response is sent, so two quick requests may be written in either order.
         List<JsonNode> parsed = new ArrayList<>();
         for (String text : lines) {
-            parsed.add(JSON.readTree(text));
+            parsed.add(TestJson.parse(text));
         }
         for (int i = 0; i < expected.length; i++) {
             String request = expected[i][0];
             JsonNode line = parsed.stream().filter(l -> request.equals(l.path("request").textValue())).findFirst()
                     .orElseThrow(() -> new AssertionError("no line for " + request + " in " + lines));
-            List<String> names = new ArrayList<>();
-            line.fieldNames().forEachRemaining(names::add);
-            assertEquals(FIELDS, names, line.toString());
+            assertEquals(FIELDS, TestJson.fieldNames(line), line.toString());
             assertTrue(line.get("timestamp").isFloatingPointNumber(), line.toString());
             double timestamp = line.get("timestamp").asDouble();
             assertTrue(timestamp >= before - 1 && timestamp <= after + 1, "epoch seconds: " + line);
@@ -88,7 +82,7 @@ class AccessLogTest {
         String log = app.accessLog();
         assertFalse(log.isEmpty());
         for (String line : log.split("\n")) {
-            JsonNode json = JSON.readTree(line);
+            JsonNode json = TestJson.parse(line);
             assertTrue(json.isObject() && json.has("request") && json.has("status_code"), line);
         }
         assertFalse(log.contains(app.config.postgres().password()), "no password in the log");

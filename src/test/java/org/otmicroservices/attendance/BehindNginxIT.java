@@ -4,26 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +37,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -59,86 +51,62 @@ class BehindNginxIT {
     private static final String API = "/api/v1/attendance";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15); // TimeoutStopSec of the systemd unit
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
     private static final int CLIENTS = 4;
     private static final Duration MIN_LOAD = Duration.ofSeconds(20);
 
-    private static TestEnv env;
-
     @RegisterExtension
-    static final BeforeAllCallback TEST_ENV = context -> env = TestEnv.get(context);
+    static final JarProcess.Launcher jar = new JarProcess.Launcher();
 
-    private static String database;
     private static Path workDir;
-    private static final List<JarInstance> instances = new ArrayList<>();
+    private static String database;
+    /** The two instances; a restart puts the new process in its predecessor's place. */
+    private static final List<JarProcess> instances = new ArrayList<>();
     private static NginxProcess nginx;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void startNginxAndTwoInstances() throws Exception {
         NginxProcess.binary(); // fail at once, with the fix, when nginx is missing
-        database = env.createDatabase();
-        String keyPrefix = env.newKeyPrefix();
-        workDir = Path.of("target", "behind-nginx-it");
+        database = jar.env.createDatabase();
+        workDir = Path.of("target", "behind-nginx-it").toAbsolutePath();
         deleteRecursively(workDir);
         Files.createDirectories(workDir);
+        // One config.yaml for both, each on its own port through the environment, as the systemd unit does it
+        // (Environment=SERVER_PORT=%i).
+        Config config = TestConfigs.with(jar.config(database), "server.trust_proxy", true);
+        TestConfigs.write(workDir, config);
         // Migrate once before the instances start, as DEPLOYING.md says: two instances migrating at the same
         // moment would wait on Liquibase's lock.
-        App.connectAndMigrate(env.config(database, keyPrefix).postgres()).close();
+        App.connectAndMigrate(config.postgres()).close();
 
-        Map<String, String> instanceEnv = Map.of(
-                "CONFIG_FILE", Path.of("config.yaml").toAbsolutePath().toString(),
-                "POSTGRES_DATABASE", database,
-                "CACHE_KEY_PREFIX", keyPrefix,
-                "SERVER_HOST", "127.0.0.1",
-                "SERVER_TRUST_PROXY", "true");
-        for (String name : List.of("instance1", "instance2")) {
-            JarInstance instance = new JarInstance(name, freePort(), instanceEnv, workDir);
-            instances.add(instance);
-            instance.start();
+        for (int i = 0; i < 2; i++) {
+            instances.add(serve(Ports.free()));
         }
-        for (JarInstance instance : instances) {
+        for (JarProcess instance : instances) {
             instance.awaitHealthy(START_TIMEOUT);
         }
-        nginx = new NginxProcess(workDir.resolve("nginx"), freePort());
+        nginx = new NginxProcess(workDir.resolve("nginx"), Ports.free());
         nginx.start(instances.get(0).port(), instances.get(1).port());
     }
 
+    private static JarProcess serve(int port) {
+        return jar.serve(workDir, port, Map.of("SERVER_PORT", String.valueOf(port)));
+    }
+
     @AfterAll
-    static void stopEverything() {
+    static void stopNginx() {
         if (nginx != null) {
             nginx.close();
         }
-        for (JarInstance instance : instances) {
-            instance.close();
-        }
+        // (the Launcher stops the instances)
     }
 
     @Test
     @Order(1)
-    void smokeTestPassesThroughNginx() throws Exception {
-        Path smoke = Path.of("scripts/smoke.sh");
-        if (Files.isRegularFile(smoke)) {
-            Process p = new ProcessBuilder("bash", smoke.toString(), nginx.url("")).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "smoke.sh did not finish:\n" + output);
-            assertEquals(0, p.exitValue(), "scripts/smoke.sh through nginx failed:\n" + output);
-            System.out.println("BehindNginxIT: scripts/smoke.sh through nginx:\n" + output);
-            return;
-        }
-        // Without scripts/smoke.sh on this branch: the same promise, route by route, in brief.
-        String id = "smoke-" + System.nanoTime();
-        expect(get(API + "/health"), 200, "{\"message\":\"" + HealthController.HEALTHY + "\"}\n");
-        expect(post(API + "/create", createBody(id)), 200,
-                "{\"message\":\"Successfully created the record for the employee id: $" + id + "\"}\n");
-        expect(get(API + "/search?id=" + id), 200,
-                "{\"id\":\"" + id + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"Mon, 02 Jan 2023 00:00:00 GMT\"}\n");
-        HttpResponse<String> all = get(API + "/search/all");
-        assertEquals(200, all.statusCode());
-        assertTrue(all.body().contains("\"id\":\"" + id + "\""), all.body());
-        assertTrue(get(API + "/health/detail").body().contains("\"postgresql\":\"up\",\"redis\":\"up\""));
-        assertTrue(get("/metrics").body().contains("flask_http_request_total"));
-        assertEquals(200, get("/apidocs/").statusCode());
+    void smokeTestPassesThroughNginx() {
+        SmokeScript.Result smoke = SmokeScript.run(nginx.url(""));
+        assertEquals(0, smoke.exitCode(), "scripts/smoke.sh through nginx failed:\n" + smoke.output());
+        System.out.println("BehindNginxIT: scripts/smoke.sh through nginx:\n" + smoke.output());
     }
 
     @Test
@@ -171,18 +139,9 @@ class BehindNginxIT {
             assertTrue(response.startsWith("HTTP/1.1 200"), response);
         }
         Pattern line = Pattern.compile("\"request\": \"GET " + Pattern.quote(marker) + " HTTP/1.1\".*\"remote_address\": \"([^\"]*)\"");
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (true) {
-            for (JarInstance instance : instances) {
-                Matcher m = line.matcher(Files.readString(instance.stdout()));
-                if (m.find()) {
-                    assertEquals("127.0.0.2", m.group(1));
-                    return;
-                }
-            }
-            assertTrue(System.nanoTime() < deadline, "no access log line for " + marker);
-            Thread.sleep(50);
-        }
+        String logged = Poll.until(() -> "an access log line for " + marker, Duration.ofSeconds(5), () -> instances.stream()
+                .map(instance -> line.matcher(instance.stdout())).filter(Matcher::find).map(m -> m.group(1)).findFirst());
+        assertEquals("127.0.0.2", logged);
     }
 
     @Test
@@ -202,8 +161,8 @@ class BehindNginxIT {
         List<String> restarts = new ArrayList<>();
         try {
             Thread.sleep(3000);
-            for (JarInstance instance : instances) {
-                restarts.add(restart(instance));
+            for (int i = 0; i < instances.size(); i++) {
+                restarts.add(restart(i));
                 Thread.sleep(2000);
             }
             long remaining = MIN_LOAD.toMillis() - Duration.ofNanos(System.nanoTime() - start).toMillis();
@@ -223,7 +182,7 @@ class BehindNginxIT {
         List<String> failed = new ArrayList<>(failures);
         assertTrue(failed.isEmpty(), failed.size() + " failed requests (" + summary + "), first ones:\n"
                 + String.join("\n", failed.subList(0, Math.min(20, failed.size())))
-                + "\nnginx error log:\n" + JarInstance.tail(nginx.errorLog()));
+                + "\nnginx error log:\n" + nginx.errorLogTail());
         assertTrue(requests.get() > 300, "too little load to prove anything: " + summary);
 
         Set<String> missing = new HashSet<>(created);
@@ -231,43 +190,42 @@ class BehindNginxIT {
         assertEquals(Set.of(), missing, "creates answered 200 but not in the table");
 
         // Both restarted processes took creates again: nginx went back to them.
-        for (JarInstance instance : instances) {
-            assertTrue(Files.readString(instance.stdout()).contains("\"POST " + API + "/create HTTP/1.1\""),
-                    instance.name() + " got no create after its restart");
+        for (int i = 0; i < instances.size(); i++) {
+            assertTrue(instances.get(i).stdout().contains("\"POST " + API + "/create HTTP/1.1\""),
+                    "instance " + (i + 1) + " got no create after its restart");
         }
     }
 
     /** SIGTERM, wait for the exit, start again, wait until healthy: one step of a rolling deploy. */
-    private static String restart(JarInstance instance) throws Exception {
+    private static String restart(int i) {
+        String name = "instance " + (i + 1);
+        JarProcess old = instances.get(i);
         long t0 = System.nanoTime();
-        Path oldStderr = instance.stderr();
-        int exit = instance.terminate(STOP_TIMEOUT);
+        old.terminate();
+        int exit = old.awaitExit(STOP_TIMEOUT);
         long stopped = System.nanoTime();
         // 143 = 128 + SIGTERM: the JVM ran its shutdown hook (the graceful stop) and exited by the signal.
-        assertEquals(143, exit, instance.name() + " exit code after SIGTERM:\n" + JarInstance.tail(oldStderr));
-        assertTrue(Files.readString(oldStderr).contains("Stopped accepting connections"),
-                instance.name() + " did not stop gracefully:\n" + JarInstance.tail(oldStderr));
-        instance.start();
-        instance.awaitHealthy(START_TIMEOUT);
-        return String.format("%s stopped in %d ms, back in %d ms", instance.name(),
+        assertEquals(143, exit, name + " exit code after SIGTERM:\n" + old.stderr());
+        assertTrue(old.stderr().contains("Stopped accepting connections"), name + " did not stop gracefully:\n" + old.stderr());
+        JarProcess fresh = serve(old.port());
+        instances.set(i, fresh);
+        fresh.awaitHealthy(START_TIMEOUT);
+        return String.format("%s stopped in %d ms, back in %d ms", name,
                 Duration.ofNanos(stopped - t0).toMillis(), Duration.ofNanos(System.nanoTime() - stopped).toMillis());
     }
 
     /** One client: a unique-id create, a read of it, and a health check, over and over until told to stop. */
-    private void load(int worker, AtomicBoolean running, AtomicInteger requests, Queue<String> failures, Queue<String> created) {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+    private static void load(int worker, AtomicBoolean running, AtomicInteger requests, Queue<String> failures, Queue<String> created) {
         for (int n = 0; running.get(); n++) {
             String id = "roll-" + worker + "-" + n;
-            if (call(client, requests, failures, "POST create " + id,
-                    request(API + "/create").header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(createBody(id))),
+            if (call(requests, failures, "POST create " + id,
+                    Http.request("POST", nginx.url(API + "/create"), "application/json", TestApp.record(id, "Ada", "Present", "2023-01-02")),
                     "Successfully created the record for the employee id: $" + id)) {
                 created.add(id);
             }
-            call(client, requests, failures, "GET search " + id, request(API + "/search?id=" + id).GET(),
+            call(requests, failures, "GET search " + id, Http.request("GET", nginx.url(API + "/search?id=" + id), null, null),
                     "\"id\":\"" + id + "\"");
-            call(client, requests, failures, "GET health", request(API + "/health").GET(), HealthController.HEALTHY);
+            call(requests, failures, "GET health", Http.request("GET", nginx.url(API + "/health"), null, null), HealthController.HEALTHY);
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -277,56 +235,28 @@ class BehindNginxIT {
         }
     }
 
-    private static boolean call(HttpClient client, AtomicInteger requests, Queue<String> failures, String what,
+    private static boolean call(AtomicInteger requests, Queue<String> failures, String what,
                                 HttpRequest.Builder request, String expected) {
         requests.incrementAndGet();
         long t0 = System.nanoTime();
         try {
-            HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(15)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = Http.send(request.timeout(REQUEST_TIMEOUT));
             if (r.statusCode() == 200 && r.body().contains(expected)) {
                 return true;
             }
             failures.add(String.format("%s: HTTP %d %s", what, r.statusCode(), r.body().strip()));
-        } catch (IOException e) {
-            failures.add(String.format("%s: %s after %d ms", what, e, Duration.ofNanos(System.nanoTime() - t0).toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (UncheckedIOException e) {
+            failures.add(String.format("%s: %s after %d ms", what, e.getCause(), Duration.ofNanos(System.nanoTime() - t0).toMillis()));
         }
         return false;
     }
 
-    private static HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(nginx.url(path)));
+    private static HttpResponse<String> post(String path, String json) {
+        return Http.send(Http.request("POST", nginx.url(path), "application/json", json).timeout(REQUEST_TIMEOUT));
     }
 
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(request(path).timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        return http.send(request(path).timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void expect(HttpResponse<String> r, int status, String body) {
-        assertEquals(status, r.statusCode(), r.body());
-        assertEquals(body, r.body());
-    }
-
-    private static String createBody(String id) {
-        return "{\"id\":\"" + id + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}";
-    }
-
-    private static Set<String> idsInTable() throws SQLException {
-        Set<String> ids = new HashSet<>();
-        try (Connection c = env.connect(database); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id FROM records")) {
-            while (rs.next()) {
-                ids.add(rs.getString(1));
-            }
-        }
-        return Collections.unmodifiableSet(ids);
+    private static Set<String> idsInTable() {
+        return Set.copyOf(jar.env.column(database, "SELECT id FROM records"));
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
@@ -336,12 +266,6 @@ class BehindNginxIT {
                     Files.delete(p);
                 }
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

@@ -9,8 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BulkBodyLimitTest {
     /** Small limits, so the test need not send megabytes: 1 KiB for other bodies, 4 KiB for bulk. */
     @RegisterExtension
-    static final TestApp app = new TestApp(c -> new Config(c.postgres(), c.redis(),
-            new Config.Server(c.server().host(), 0, 1024, c.server().maxThreads(), 4096, false), c.cache(), c.dateFormat()));
+    static final TestApp app = new TestApp(c -> TestConfigs.with(c, "server.max_body_bytes", 1024, "server.max_bulk_body_bytes", 4096));
 
     private static String csvOfSize(int bytes) {
         StringBuilder body = new StringBuilder("id,name,status,date\n");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,15 +28,8 @@ class BulkImportTest {
         return app.send("POST", BULK + query, "application/json", body);
     }
 
-    private static String record(String id, String name, String status, String date) {
-        return "{\"id\":" + TestApp.quote(id) + ",\"name\":" + TestApp.quote(name) + ",\"status\":" + TestApp.quote(status)
-                + ",\"date\":" + TestApp.quote(date) + "}";
-    }
-
     private static List<String> details(HttpResponse<String> r) {
-        List<String> list = new ArrayList<>();
-        Scalars.json(r.body()).get("details").forEach(d -> list.add(d.asText()));
-        return list;
+        return TestJson.texts(TestJson.parse(r.body()).get("details"));
     }
 
     @Test
@@ -54,16 +46,16 @@ class BulkImportTest {
         System.out.printf("bulk import: %,d CSV rows (%,d bytes) in %,d ms%n", BulkImport.MAX_ROWS, body.length(), millis);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("{\"inserted\":100000,\"updated\":0,\"skipped\":0}\n", r.body());
-        assertEquals(100_000, Scalars.count(app, "SELECT count(*) FROM records"));
-        assertEquals(25_000, Scalars.count(app, "SELECT count(*) FROM records WHERE status = 'Absent'"));
+        assertEquals(100_000, app.count("SELECT count(*) FROM records"));
+        assertEquals(25_000, app.count("SELECT count(*) FROM records WHERE status = 'Absent'"));
         assertEquals(List.of("emp-77", "Doe, Jane 77", "Present", "2023-01-22"),
                 app.rows().stream().filter(row -> row.get(0).equals("emp-77")).findFirst().orElseThrow());
     }
 
     @Test
     void aJsonArrayIsImportedWithDatesParsedAsCreateParsesThem() {
-        HttpResponse<String> r = json("", "[" + record("1", "Zoë \"Z\" O'Neil", "Present", "01/02/2023") + ","
-                + "{\"id\":\"2\",\"name\":\"Tab\\there\\\\back\\nslash\",\"status\":\"\",\"date\":\" 2023-01-10 \"}," + record("3", "", "Absent", "Jan 8 2023") + "]");
+        HttpResponse<String> r = json("", "[" + TestApp.record("1", "Zoë \"Z\" O'Neil", "Present", "01/02/2023") + ","
+                + "{\"id\":\"2\",\"name\":\"Tab\\there\\\\back\\nslash\",\"status\":\"\",\"date\":\" 2023-01-10 \"}," + TestApp.record("3", "", "Absent", "Jan 8 2023") + "]");
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("{\"inserted\":3,\"updated\":0,\"skipped\":0}\n", r.body());
         assertEquals(List.of(
@@ -103,15 +95,15 @@ class BulkImportTest {
     @Test
     void everyProblemIsNamedByRowAndField() {
         HttpResponse<String> r = json("", "[" + String.join(",",
-                record("1", "A", "Present", "2023-01-01"),
+                TestApp.record("1", "A", "Present", "2023-01-01"),
                 "{\"id\":\"2\",\"name\":\"B\",\"status\":\"Present\"}",
                 "{\"id\":3,\"name\":\"C\",\"status\":\"Present\",\"date\":\"2023-01-01\"}",
-                record("4", "D", "Present", "2023-01-01"),
-                record("5", "E", "Present", "2023-02-30"),
-                record("6", "F", "Present", "10000-01-01"),
-                record("1", "G", "Present", "2023-01-01"),
-                record("8", "H", "Present", "infinity"),
-                record("", "I", "Present", "2023-01-01"),
+                TestApp.record("4", "D", "Present", "2023-01-01"),
+                TestApp.record("5", "E", "Present", "2023-02-30"),
+                TestApp.record("6", "F", "Present", "10000-01-01"),
+                TestApp.record("1", "G", "Present", "2023-01-01"),
+                TestApp.record("8", "H", "Present", "infinity"),
+                TestApp.record("", "I", "Present", "2023-01-01"),
                 "\"not an object\"") + "]");
         assertEquals(400, r.statusCode());
         assertEquals(List.of(
@@ -142,12 +134,12 @@ class BulkImportTest {
     @Test
     void onConflictErrorIsTheDefaultAnswers409ListingTheIdsAndImportsNothing() {
         app.sql("INSERT INTO records VALUES ('1', 'Old', 'Present', '2023-01-01'), ('3', 'Old', 'Present', '2023-01-01')");
-        String body = "[" + record("1", "New", "Absent", "2023-01-02") + "," + record("2", "New", "Absent", "2023-01-02") + ","
-                + record("3", "New", "Absent", "2023-01-02") + "]";
+        String body = "[" + TestApp.record("1", "New", "Absent", "2023-01-02") + "," + TestApp.record("2", "New", "Absent", "2023-01-02") + ","
+                + TestApp.record("3", "New", "Absent", "2023-01-02") + "]";
         for (String query : List.of("", "?on_conflict=error")) {
             HttpResponse<String> r = json(query, body);
             assertEquals(409, r.statusCode());
-            JsonNode answer = Scalars.json(r.body());
+            JsonNode answer = TestJson.parse(r.body());
             assertEquals("Conflict", answer.get("error").asText());
             List<String> details = details(r);
             assertTrue(details.get(0).startsWith("2 rows have ids that already exist; nothing was imported."), details.get(0));
@@ -176,9 +168,9 @@ class BulkImportTest {
 
     @Test
     void anImportInvalidatesCachedReads() {
-        assertEquals(List.of(), Scalars.ids(app.get("/api/v1/attendance/search/all").body()));
+        assertEquals(List.of(), TestJson.ids(app.get("/api/v1/attendance/search/all").body()));
         assertEquals(200, csv("", "id,name,status,date\n1,A,Present,2023-01-01\n").statusCode());
-        assertEquals(List.of("1"), Scalars.ids(app.get("/api/v1/attendance/search/all").body()));
+        assertEquals(List.of("1"), TestJson.ids(app.get("/api/v1/attendance/search/all").body()));
     }
 
     @Test
@@ -190,9 +182,9 @@ class BulkImportTest {
         List<String> unclosed = details(csv("", "id,name,status,date\n1,A,Present,2023-01-01\n2,\"B,Present,2023-01-01\n"));
         assertTrue(unclosed.get(0).startsWith("row 2: the CSV is malformed"), unclosed.toString());
         assertEquals(List.of("body must be a JSON array of records (objects with id, name, status and date)"),
-                details(json("", record("1", "A", "Present", "2023-01-01"))));
-        assertTrue(details(json("", "[" + record("1", "A", "Present", "2023-01-01") + ",")).get(0).startsWith("row 1: body is not valid JSON")
-                || details(json("", "[" + record("1", "A", "Present", "2023-01-01") + ",")).get(0).startsWith("body is not valid JSON"));
+                details(json("", TestApp.record("1", "A", "Present", "2023-01-01"))));
+        assertTrue(details(json("", "[" + TestApp.record("1", "A", "Present", "2023-01-01") + ",")).get(0).startsWith("row 1: body is not valid JSON")
+                || details(json("", "[" + TestApp.record("1", "A", "Present", "2023-01-01") + ",")).get(0).startsWith("body is not valid JSON"));
         assertEquals(List.of("on_conflict must be error, skip or update"), details(json("?on_conflict=replace", "[]")));
         assertEquals(415, app.send("POST", BULK, "text/plain", "id,name,status,date\n").statusCode());
         assertEquals(415, app.send("POST", BULK, "text/csv; charset=iso-8859-1", "id,name,status,date\n").statusCode());
@@ -209,6 +201,6 @@ class BulkImportTest {
         HttpResponse<String> r = csv("", body.toString());
         assertEquals(400, r.statusCode());
         assertEquals(List.of("an import holds at most 100000 rows; split it into several requests"), details(r));
-        assertEquals(0, Scalars.count(app, "SELECT count(*) FROM records"));
+        assertEquals(0, app.count("SELECT count(*) FROM records"));
     }
 }

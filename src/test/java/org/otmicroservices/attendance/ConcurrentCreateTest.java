@@ -21,7 +21,7 @@ class ConcurrentCreateTest {
     private static final int CLIENTS = 64;
 
     @RegisterExtension
-    static final TestApp app = new TestApp(c -> TestConfigs.poolSize(c, 8));
+    static final TestApp app = new TestApp(c -> TestConfigs.with(c, "postgres.pool_size", 8));
 
     @BeforeEach
     void emptyTable() {

@@ -3,16 +3,12 @@ package org.otmicroservices.attendance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.net.http.HttpRequest;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two instances started at the same moment on an empty database, as a deployment of two replicas does: both become
@@ -20,41 +16,39 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * in one JVM would share Liquibase's static state.
  */
 class ConcurrentStartIT {
-    static TestEnv env;
-
     @RegisterExtension
-    static final BeforeAllCallback testEnv = context -> env = TestEnv.get(context);
+    static final JarProcess.Launcher jar = new JarProcess.Launcher();
 
     @Test
-    void twoInstancesStartedTogetherOnAnEmptyDatabaseBothBecomeHealthyAndMigrateOnce() throws Exception {
-        String database = env.createDatabase();
-        Config config = env.config(database, env.newKeyPrefix());
-        try (ServiceProcess first = ServiceProcess.start(config, Map.of());
-             ServiceProcess second = ServiceProcess.start(config, Map.of())) {
+    void twoInstancesStartedTogetherOnAnEmptyDatabaseBothBecomeHealthyAndMigrateOnce(@TempDir Path dir) {
+        String database = jar.env.createDatabase();
+        // One config file, a port each, as two systemd instances of the unit (Environment=SERVER_PORT=%i).
+        Config config = jar.config(database);
+        TestConfigs.write(dir, config);
+        int secondPort = Ports.free();
+        try (JarProcess first = jar.serve(dir, config.server().port(), Map.of());
+             JarProcess second = jar.serve(dir, secondPort, Map.of("SERVER_PORT", String.valueOf(secondPort)))) {
             first.awaitHealthy(Duration.ofSeconds(90));
             second.awaitHealthy(Duration.ofSeconds(90));
 
-            assertEquals(1, count(database, "SELECT count(*) FROM databasechangelog"));
+            // Each changeSet once: Flask's changeSet 1 and the service's own (2).
+            assertEquals(2, count(database, "SELECT count(*) FROM databasechangelog"));
+            assertEquals(2, count(database, "SELECT count(DISTINCT id) FROM databasechangelog"));
             assertEquals(1, count(database, "SELECT count(*) FROM databasechangelog WHERE id = '1' AND author = 'Abhishek Dubey'"
                     + " AND filename = 'migration/db.changelog-master.xml'"));
             assertEquals(0, count(database, "SELECT count(*) FROM databasechangeloglock WHERE locked"));
             assertEquals(1, count(database, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'records'"));
 
             // Both serve the same table.
-            assertEquals(200, first.send(HttpRequest.newBuilder(first.uri(AttendanceApi.V1 + "/create"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"id\":\"1\",\"name\":\"Both\",\"status\":\"Present\",\"date\":\"2023-01-01\"}"))).statusCode());
+            assertEquals(200, Http.send(Http.request("POST", first.url(AttendanceApi.V1 + "/create"), "application/json",
+                    TestApp.record("1", "Both", "Present", "2023-01-01"))).statusCode());
             assertEquals(200, second.get(AttendanceApi.V1 + "/search?id=1").statusCode());
             assertFalse(first.stderr().contains("ERROR"), first.stderr());
             assertFalse(second.stderr().contains("ERROR"), second.stderr());
         }
     }
 
-    private static int count(String database, String sql) throws SQLException {
-        try (Connection c = env.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getInt(1);
-        }
+    private static long count(String database, String sql) {
+        return jar.env.count(database, sql);
     }
 }

@@ -77,6 +77,16 @@ class ConfigTest {
         assertEquals(Config.DateFormat.ISO, c.dateFormat());
     }
 
+    /** Every key at a value other than its default; also what TestConfigs.with relies on to copy a config. */
+    @Test
+    void everyKeyWrittenToTheFileIsReadBack() {
+        Config c = new Config(new Config.Postgres("db.example", 6543, "d", "u", "no", 3, 1500, 2500, 7, 11),
+                new Config.Redis("cache.example", 6380, "0123", 250, 5),
+                new Config.Server("127.0.0.2", 8181, 2048, 9, 4096, true),
+                new Config.Cache(5, "k:"), Config.DateFormat.ISO, new Config.Auth("2023-01-01"));
+        assertEquals(c, Config.load(TestConfigs.write(dir, c), Map.of()));
+    }
+
     @Test
     void environmentVariablesNamedByTheKeyPathWin() throws IOException {
         Config c = load(FLASK_YAML, Map.of(

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -56,12 +55,11 @@ class ExportTest {
     }
 
     @Test
-    void aLargeExportStreamsChunkedWithEveryRow() throws IOException, InterruptedException {
+    void aLargeExportStreamsChunkedWithEveryRow() throws IOException {
         int rows = 100_000;
         app.sql("INSERT INTO records SELECT 'id-' || n, 'Name ' || n, 'Present', DATE '2023-01-01' + n % 365"
                 + " FROM generate_series(1, " + rows + ") AS n");
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(app.url(EXPORT))).build(),
+        HttpResponse<InputStream> r = Http.send(HttpRequest.newBuilder(URI.create(app.url(EXPORT))),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Length").isEmpty(), "not buffered to learn its length");
@@ -75,7 +73,7 @@ class ExportTest {
             }
         }
         assertEquals(rows + 1, lines);
-        assertEquals(Scalars.column(app, "SELECT id || ',' || name || ',' || status || ',' || date FROM records ORDER BY id DESC LIMIT 1"),
+        assertEquals(app.column("SELECT id || ',' || name || ',' || status || ',' || date FROM records ORDER BY id DESC LIMIT 1"),
                 List.of(last));
     }
 

@@ -31,38 +31,38 @@ class FilteredSearchTest {
     void statusFilterListsTheMatchingRecordsOrderedById() {
         HttpResponse<String> r = app.get("/api/v1/attendance/search?status=Present");
         assertEquals(200, r.statusCode());
-        assertEquals(List.of("1", "3", "4", "6"), Scalars.ids(r.body()));
-        JsonNode first = Scalars.json(r.body()).get(0);
+        assertEquals(List.of("1", "3", "4", "6"), TestJson.ids(r.body()));
+        JsonNode first = TestJson.parse(r.body()).get(0);
         assertEquals("{\"id\":\"1\",\"name\":\"Ann Smith\",\"status\":\"Present\",\"date\":\"Sun, 01 Jan 2023 00:00:00 GMT\"}",
                 first.toString(), "records are written as search?id writes them");
     }
 
     @Test
     void filtersCombineWithAnd() {
-        assertEquals(List.of("3", "4"), Scalars.ids(app.get(
+        assertEquals(List.of("3", "4"), TestJson.ids(app.get(
                 "/api/v1/attendance/search?status=Present&from=2023-01-02&to=2023-01-03").body()));
-        assertEquals(List.of("3"), Scalars.ids(app.get(
+        assertEquals(List.of("3"), TestJson.ids(app.get(
                 "/api/v1/attendance/search?status=Present&from=2023-01-02&to=2023-01-03&name=ann").body()));
-        assertEquals(List.of("5"), Scalars.ids(app.get(
+        assertEquals(List.of("5"), TestJson.ids(app.get(
                 "/api/v1/attendance/search?status=Absent&date=2023-01-03").body()));
-        assertEquals(List.of(), Scalars.ids(app.get(
+        assertEquals(List.of(), TestJson.ids(app.get(
                 "/api/v1/attendance/search?status=Absent&date=2023-01-02").body()));
     }
 
     @Test
     void dateIsExactAndFromToAreInclusive() {
-        assertEquals(List.of("1", "2"), Scalars.ids(app.get("/api/v1/attendance/search?date=2023-01-01").body()));
-        assertEquals(List.of("1", "2", "3"), Scalars.ids(app.get("/api/v1/attendance/search?to=2023-01-02").body()));
-        assertEquals(List.of("3", "4", "5"), Scalars.ids(app.get("/api/v1/attendance/search?from=2023-01-02").body()));
-        assertEquals(List.of("3"), Scalars.ids(app.get("/api/v1/attendance/search?from=2023-01-02&to=2023-01-02").body()));
+        assertEquals(List.of("1", "2"), TestJson.ids(app.get("/api/v1/attendance/search?date=2023-01-01").body()));
+        assertEquals(List.of("1", "2", "3"), TestJson.ids(app.get("/api/v1/attendance/search?to=2023-01-02").body()));
+        assertEquals(List.of("3", "4", "5"), TestJson.ids(app.get("/api/v1/attendance/search?from=2023-01-02").body()));
+        assertEquals(List.of("3"), TestJson.ids(app.get("/api/v1/attendance/search?from=2023-01-02&to=2023-01-02").body()));
     }
 
     @Test
     void nameIsACaseInsensitiveSubstringAndLikeWildcardsAreLiteral() {
-        assertEquals(List.of("1", "3"), Scalars.ids(app.get("/api/v1/attendance/search?name=ANN").body()));
-        assertEquals(List.of("5"), Scalars.ids(app.get("/api/v1/attendance/search?name=%25").body()));
-        assertEquals(List.of("5"), Scalars.ids(app.get("/api/v1/attendance/search?name=_").body()));
-        assertEquals(List.of("1"), Scalars.ids(app.get("/api/v1/attendance/search?name=n%20s").body()));
+        assertEquals(List.of("1", "3"), TestJson.ids(app.get("/api/v1/attendance/search?name=ANN").body()));
+        assertEquals(List.of("5"), TestJson.ids(app.get("/api/v1/attendance/search?name=%25").body()));
+        assertEquals(List.of("5"), TestJson.ids(app.get("/api/v1/attendance/search?name=_").body()));
+        assertEquals(List.of("1"), TestJson.ids(app.get("/api/v1/attendance/search?name=n%20s").body()));
     }
 
     @Test
@@ -84,15 +84,16 @@ class FilteredSearchTest {
 
     @Test
     void anEmptyIdWithAFilterLists() {
-        assertEquals(List.of("2", "5"), Scalars.ids(app.get("/api/v1/attendance/search?id=&status=Absent").body()));
+        assertEquals(List.of("2", "5"), TestJson.ids(app.get("/api/v1/attendance/search?id=&status=Absent").body()));
     }
 
+    /** (A NUL in any query parameter is refused before the filters are read: QueryGuard, BadInputTest.) */
     @Test
     void badFiltersAnswer400NamingEachOne() {
         HttpResponse<String> r = app.get("/api/v1/attendance/search?date=2023-1-2&from=2023-02-30&to=01%2F02%2F2023"
                 + "&status=a&status=b");
         assertEquals(400, r.statusCode());
-        JsonNode body = Scalars.json(r.body());
+        JsonNode body = TestJson.parse(r.body());
         assertEquals("Validation Error", body.get("error").asText());
         String details = body.get("details").toString();
         for (String named : List.of("date must be a date as yyyy-MM-dd", "from must be a date as yyyy-MM-dd",
@@ -110,19 +111,12 @@ class FilteredSearchTest {
     }
 
     @Test
-    void aNulInTheSearchIdIs400NotAServerError() {
-        HttpResponse<String> r = app.get("/api/v1/attendance/search?id=1%00");
-        assertEquals(400, r.statusCode());
-        assertTrue(r.body().contains("id must not contain NUL characters"), r.body());
-    }
-
-    @Test
     void filteredSearchIsCachedAndAWriteThroughTheServiceInvalidatesIt() {
         String path = "/api/v1/attendance/search?status=Absent";
-        assertEquals(List.of("2", "5"), Scalars.ids(app.get(path).body()));
+        assertEquals(List.of("2", "5"), TestJson.ids(app.get(path).body()));
         app.sql("INSERT INTO records VALUES ('7', 'Eve', 'Absent', '2023-01-04')"); // behind the service's back
-        assertEquals(List.of("2", "5"), Scalars.ids(app.get(path).body()), "served from the cache");
+        assertEquals(List.of("2", "5"), TestJson.ids(app.get(path).body()), "served from the cache");
         assertEquals(200, app.create("8", "Fay", "Absent", "2023-01-04").statusCode());
-        assertEquals(List.of("2", "5", "7", "8"), Scalars.ids(app.get(path).body()));
+        assertEquals(List.of("2", "5", "7", "8"), TestJson.ids(app.get(path).body()));
     }
 }

@@ -2,21 +2,19 @@ package org.otmicroservices.attendance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,8 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM with requests in flight: they complete, new connections are refused at once, the process exits within
@@ -37,18 +35,17 @@ class GracefulShutdownIT {
     private static final int CREATES = 6;
     private static final int READS = 2;
 
-    static TestEnv env;
-
     @RegisterExtension
-    static final BeforeAllCallback testEnv = context -> env = TestEnv.get(context);
+    static final JarProcess.Launcher jar = new JarProcess.Launcher();
 
     @Test
-    void sigtermLetsInFlightRequestsFinishRefusesNewConnectionsAndExitsWithin10s() throws Exception {
-        String database = env.createDatabase();
-        Config config = TestConfigs.poolSize(env.config(database, env.newKeyPrefix()), CREATES + READS + 2);
-        try (ServiceProcess service = ServiceProcess.start(config, Map.of()).awaitHealthy(Duration.ofSeconds(60));
-             Connection locker = env.connect(database)) {
-            assertEquals(200, service.send(create(service, "before")).statusCode());
+    void sigtermLetsInFlightRequestsFinishRefusesNewConnectionsAndExitsWithin10s(@TempDir Path dir) throws Exception {
+        String database = jar.env.createDatabase();
+        Config config = TestConfigs.with(jar.config(database), "postgres.pool_size", CREATES + READS + 2);
+        TestConfigs.write(dir, config);
+        try (JarProcess service = jar.serve(dir, config.server().port(), Map.of()).awaitHealthy(Duration.ofSeconds(60));
+             Connection locker = jar.env.connect(database)) {
+            assertEquals(200, Http.send(create(service, "before")).statusCode());
 
             // Hold every statement on records until released: the requests below are then certainly in flight.
             locker.setAutoCommit(false);
@@ -57,17 +54,18 @@ class GracefulShutdownIT {
             }
             List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
             for (int i = 0; i < CREATES; i++) {
-                inFlight.add(sendAsync(service, create(service, "inflight-" + i)));
+                inFlight.add(Http.sendAsync(create(service, "inflight-" + i)));
             }
             for (int i = 0; i < READS; i++) {
-                inFlight.add(sendAsync(service, HttpRequest.newBuilder(service.uri(V1 + "/search/all")).GET()));
+                inFlight.add(Http.sendAsync(Http.request("GET", service.url(V1 + "/search/all"), null, null)));
             }
             awaitBlockedStatements(database, CREATES + READS);
 
             service.terminate();
             long sigterm = System.nanoTime();
-            awaitConnectionsRefused(service.port, Duration.ofSeconds(5));
-            assertThrows(ConnectException.class, () -> service.get(V1 + "/health"), "new requests are refused");
+            Poll.until("new connections refused after SIGTERM", Duration.ofSeconds(5), () -> Ports.refuses(service.port()));
+            UncheckedIOException refused = assertThrows(UncheckedIOException.class, () -> service.get(V1 + "/health"));
+            assertInstanceOf(ConnectException.class, refused.getCause(), "new requests are refused");
             assertTrue(service.isAlive(), "still draining the requests in flight");
             assertFalse(inFlight.stream().anyMatch(CompletableFuture::isDone), "the requests are still held by the lock");
 
@@ -95,65 +93,20 @@ class GracefulShutdownIT {
         }
     }
 
-    private static HttpRequest.Builder create(ServiceProcess service, String id) {
-        return HttpRequest.newBuilder(service.uri(V1 + "/create"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"id\":\"" + id + "\",\"name\":\"Shutdown\",\"status\":\"Present\",\"date\":\"2023-01-01\"}"));
-    }
-
-    private static CompletableFuture<HttpResponse<String>> sendAsync(ServiceProcess service, HttpRequest.Builder request) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return service.send(request);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+    private static HttpRequest.Builder create(JarProcess service, String id) {
+        return Http.request("POST", service.url(V1 + "/create"), "application/json",
+                TestApp.record(id, "Shutdown", "Present", "2023-01-01"));
     }
 
     /** Waits until PostgreSQL shows n statements of the service waiting on the test's lock. */
-    private static void awaitBlockedStatements(String database, int n) throws SQLException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        int blocked = 0;
-        while (System.nanoTime() < deadline) {
-            try (Connection c = env.connect("postgres"); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database
-                         + "' AND application_name = 'attendance-api' AND wait_event_type = 'Lock'")) {
-                rs.next();
-                blocked = rs.getInt(1);
-            }
-            if (blocked >= n) {
-                return;
-            }
-            ServiceProcess.sleep(50);
-        }
-        fail("only " + blocked + " of " + n + " requests reached the database");
+    private static void awaitBlockedStatements(String database, int n) {
+        String sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database
+                + "' AND application_name = 'attendance-api' AND wait_event_type = 'Lock'";
+        Poll.until(() -> n + " requests to reach the database; " + jar.env.count("postgres", sql) + " did",
+                Duration.ofSeconds(20), () -> jar.env.count("postgres", sql) >= n ? Optional.of(true) : Optional.empty());
     }
 
-    private static void awaitConnectionsRefused(int port, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            } catch (ConnectException e) {
-                return;
-            } catch (IOException e) {
-                // a time-out is not a refusal: keep trying
-            }
-            ServiceProcess.sleep(50);
-        }
-        fail("new connections were still accepted " + within + " after SIGTERM");
-    }
-
-    private static Set<String> ids(String database) throws SQLException {
-        Set<String> ids = new HashSet<>();
-        try (Connection c = env.connect(database); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id FROM records")) {
-            while (rs.next()) {
-                ids.add(rs.getString(1));
-            }
-        }
-        return ids;
+    private static Set<String> ids(String database) {
+        return new HashSet<>(jar.env.column(database, "SELECT id FROM records"));
     }
 }

@@ -7,22 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,10 +24,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * refused" and retries elsewhere, POST included), and everything already accepted is still served, not cut or 503.
  */
 class GracefulStopTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
     @RegisterExtension
     static final TestApp app = new TestApp();
-
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void stopRefusesNewConnectionsAtOnceAndStillFinishesTheCreateInFlight() throws Exception {
@@ -47,16 +40,13 @@ class GracefulStopTest {
             try (Statement s = lock.createStatement()) {
                 s.execute("LOCK TABLE records IN ACCESS EXCLUSIVE MODE");
             }
-            CompletableFuture<HttpResponse<String>> create = http.sendAsync(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/api/v1/attendance/create"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id
-                            + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            awaitTrue("the create waiting on the table lock", () -> waitingOnLock() == 1);
+            CompletableFuture<HttpResponse<String>> create = Http.sendAsync(Http.request("POST",
+                    "http://127.0.0.1:" + port + "/api/v1/attendance/create", "application/json",
+                    TestApp.record(id, "Ada", "Present", "2023-01-02")));
+            Poll.until("the create waiting on the table lock", WAIT, () -> waitingOnLock() == 1);
 
             CompletableFuture<Void> stop = CompletableFuture.runAsync(sibling::close);
-            awaitTrue("the listener refusing connections", () -> refuses(port));
+            Poll.until("the listener refusing connections", WAIT, () -> Ports.refuses(port));
             assertFalse(create.isDone(), "the create must still be running");
             assertFalse(stop.isDone(), "the stop must wait for the create");
 
@@ -81,9 +71,9 @@ class GracefulStopTest {
             assertTrue(first.startsWith("HTTP/1.1 200"), first);
 
             CompletableFuture<Void> stop = CompletableFuture.runAsync(sibling::close);
-            awaitTrue("the listener refusing connections", () -> refuses(port));
+            Poll.until("the listener refusing connections", WAIT, () -> Ports.refuses(port));
 
-            String body = "{\"id\":\"" + id + "\",\"name\":\"Ada\",\"status\":\"Present\",\"date\":\"2023-01-02\"}";
+            String body = TestApp.record(id, "Ada", "Present", "2023-01-02");
             String second = exchange(socket, "POST /api/v1/attendance/create HTTP/1.1\r\nHost: x\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
             // Jetty's own graceful stop answers this request 503, which nginx does not retry for a POST.
@@ -117,35 +107,8 @@ class GracefulStopTest {
         return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
-    private static boolean refuses(int port) {
-        try (Socket probe = new Socket()) {
-            probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            return false;
-        } catch (ConnectException e) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private int waitingOnLock() {
-        try (Connection c = app.env.connect("postgres"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = '"
-                     + app.config.postgres().database() + "'")) {
-            rs.next();
-            return rs.getInt(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static long waitingOnLock() {
+        return app.env.count("postgres", "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = '"
+                + app.config.postgres().database() + "'");
     }
 }

@@ -9,12 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,7 +25,7 @@ class JarCommandLineIT {
     private static final Duration QUICKLY = Duration.ofSeconds(15);
 
     @RegisterExtension
-    static final JarHarness jar = new JarHarness();
+    static final JarProcess.Launcher jar = new JarProcess.Launcher();
 
     // Distinctive, so that finding it in any output line is certain to be a leak.
     private final String password = "pw-" + UUID.randomUUID();
@@ -38,7 +33,7 @@ class JarCommandLineIT {
     @Test
     void missingConfigFileExitsWithOneLineNamingIt(@TempDir Path dir) {
         Path missing = dir.resolve("nowhere/config.yaml");
-        JarProcess process = jar.start(dir, Map.of("CONFIG_FILE", missing.toString()));
+        JarProcess process = jar.run(dir, Map.of("CONFIG_FILE", missing.toString()));
 
         assertNotEquals(0, process.awaitExit(QUICKLY), process.output());
         assertOneStderrLine(process, "attendance-api: cannot read config file " + missing + ": no such file");
@@ -47,9 +42,9 @@ class JarCommandLineIT {
     @Test
     void missingRequiredKeyExitsWithOneLineNamingIt(@TempDir Path dir) {
         Map<String, Object> config = configWithSecret();
-        JarHarness.section(config, "postgres").remove("host");
-        JarHarness.writeConfig(dir, config);
-        JarProcess process = jar.start(dir, Map.of());
+        TestConfigs.section(config, "postgres").remove("host");
+        TestConfigs.write(dir, config);
+        JarProcess process = jar.run(dir, Map.of());
 
         assertNotEquals(0, process.awaitExit(QUICKLY), process.output());
         assertOneStderrLine(process, "attendance-api: config.yaml: required key postgres.host is missing");
@@ -58,9 +53,9 @@ class JarCommandLineIT {
     @Test
     void wrongTypeExitsWithOneLineNamingTheKey(@TempDir Path dir) {
         Map<String, Object> config = configWithSecret();
-        JarHarness.section(config, "postgres").put("port", "abc");
-        JarHarness.writeConfig(dir, config);
-        JarProcess process = jar.start(dir, Map.of());
+        TestConfigs.section(config, "postgres").put("port", "abc");
+        TestConfigs.write(dir, config);
+        JarProcess process = jar.run(dir, Map.of());
 
         assertNotEquals(0, process.awaitExit(QUICKLY), process.output());
         assertOneStderrLine(process, "attendance-api: config.yaml: postgres.port must be a whole number");
@@ -69,14 +64,15 @@ class JarCommandLineIT {
     @Test
     void unreachablePostgresLogsEachRetryThenExitsWithOneClearLine(@TempDir Path dir) {
         Map<String, Object> config = configWithSecret();
-        int closedPort = JarHarness.freePort();
-        JarHarness.section(config, "postgres").put("host", "127.0.0.1");
-        JarHarness.section(config, "postgres").put("port", closedPort);
-        JarHarness.section(config, "postgres").put("startup_wait_seconds", 3);
-        JarHarness.writeConfig(dir, config);
-        JarProcess process = jar.start(dir, Map.of());
+        int closedPort = Ports.free();
+        TestConfigs.section(config, "postgres").put("host", "127.0.0.1");
+        TestConfigs.section(config, "postgres").put("port", closedPort);
+        TestConfigs.section(config, "postgres").put("startup_wait_seconds", 3);
+        TestConfigs.write(dir, config);
+        JarProcess process = jar.run(dir, Map.of());
 
         assertNotEquals(0, process.awaitExit(QUICKLY), process.output());
+        assertTrue(process.elapsed().toMillis() >= 3000, "gave up before the 3 s wait was over: " + process.elapsed());
         List<String> stderr = process.stderrLines();
         assertTrue(stderr.size() >= 3, "expected a line per retry, then the final line:\n" + process.output());
         String where = "PostgreSQL at 127.0.0.1:" + closedPort;
@@ -92,10 +88,9 @@ class JarCommandLineIT {
     @Test
     void portInUseExitsWithOneClearLineInsteadOfAStackTrace(@TempDir Path dir) throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Map<String, Object> config = jar.config(jar.env.createDatabase());
-            JarHarness.section(config, "server").put("port", taken.getLocalPort());
-            JarHarness.writeConfig(dir, config);
-            JarProcess process = jar.start(dir, Map.of());
+            Config config = TestConfigs.with(jar.config(jar.env.createDatabase()), "server.port", taken.getLocalPort());
+            TestConfigs.write(dir, config);
+            JarProcess process = jar.run(dir, Map.of());
 
             assertNotEquals(0, process.awaitExit(Duration.ofSeconds(60)), process.output());
             List<String> stderr = process.stderrLines();
@@ -106,29 +101,31 @@ class JarCommandLineIT {
     }
 
     @Test
-    void migrateCreatesTheSchemaOnAnEmptyDatabaseAndARerunChangesNothing(@TempDir Path dir) throws SQLException {
+    void migrateCreatesTheSchemaOnAnEmptyDatabaseAndARerunChangesNothing(@TempDir Path dir) {
         String database = jar.env.createDatabase();
-        JarHarness.writeConfig(dir, jar.config(database));
-        List<String> changelog = List.of("1|Abhishek Dubey|migration/db.changelog-master.xml");
+        TestConfigs.write(dir, jar.config(database));
+        // changeSet 1 (Flask's), then the service's own.
+        List<String> changelog = List.of("1|Abhishek Dubey|migration/db.changelog-master.xml",
+                "2|attendance-api|migration/db.changelog-master.xml");
 
-        JarProcess first = jar.start(dir, Map.of(), "migrate");
+        JarProcess first = jar.run(dir, Map.of(), "migrate");
         assertEquals(0, first.awaitExit(Duration.ofSeconds(60)), first.output());
         assertEquals(List.of(), first.stdoutLines(), "stdout is for the access log only");
         List<String> stderr = first.stderrLines();
         assertEquals("attendance-api: database " + database + " is up to date", stderr.get(stderr.size() - 1), first.output());
-        assertEquals(changelog, query(database, "SELECT id || '|' || author || '|' || filename FROM databasechangelog"));
+        assertEquals(changelog, query(database, "SELECT id || '|' || author || '|' || filename FROM databasechangelog ORDER BY orderexecuted"));
         assertEquals(List.of("id|text", "name|text", "status|text", "date|date"), query(database,
                 "SELECT column_name || '|' || data_type FROM information_schema.columns"
                         + " WHERE table_name = 'records' ORDER BY ordinal_position"));
 
-        JarProcess second = jar.start(dir, Map.of(), "migrate");
+        JarProcess second = jar.run(dir, Map.of(), "migrate");
         assertEquals(0, second.awaitExit(Duration.ofSeconds(60)), second.output());
-        assertEquals(changelog, query(database, "SELECT id || '|' || author || '|' || filename FROM databasechangelog"));
+        assertEquals(changelog, query(database, "SELECT id || '|' || author || '|' || filename FROM databasechangelog ORDER BY orderexecuted"));
     }
 
     @Test
     void versionPrintsTheProjectVersion(@TempDir Path dir) {
-        JarProcess process = jar.start(dir, Map.of(), "version");
+        JarProcess process = jar.run(dir, Map.of(), "version");
 
         assertEquals(0, process.awaitExit(QUICKLY), process.output());
         assertEquals(List.of("attendance-api " + System.getProperty("attendance.version", "1.0.0")), process.stdoutLines());
@@ -136,18 +133,17 @@ class JarCommandLineIT {
 
     @Test
     void unknownArgumentExitsWith2AndAUsageLine(@TempDir Path dir) {
-        JarProcess process = jar.start(dir, Map.of(), "serv");
+        JarProcess process = jar.run(dir, Map.of(), "serv");
 
         assertEquals(2, process.awaitExit(QUICKLY), process.output());
         assertEquals(List.of(), process.stdoutLines());
-        assertEquals(List.of("usage: java -jar attendance-api.jar [serve|migrate|version|--help]"), process.stderrLines());
+        assertEquals(List.of("usage: java -jar attendance-api.jar [serve|migrate|release-locks|check-config|version|--help]"),
+                process.stderrLines());
     }
 
     /** A full config whose PostgreSQL password is the distinctive one; it is never reached in these tests. */
     private Map<String, Object> configWithSecret() {
-        Map<String, Object> config = jar.config("attendance_never_created");
-        JarHarness.section(config, "postgres").put("password", password);
-        return config;
+        return TestConfigs.tree(TestConfigs.with(jar.config("attendance_never_created"), "postgres.password", password));
     }
 
     private void assertOneStderrLine(JarProcess process, String prefix) {
@@ -162,13 +158,7 @@ class JarCommandLineIT {
         assertFalse(process.output().contains(password), "the password leaked:\n" + process.output());
     }
 
-    private static List<String> query(String database, String sql) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = jar.env.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
+    private static List<String> query(String database, String sql) {
+        return jar.env.column(database, sql);
     }
 }

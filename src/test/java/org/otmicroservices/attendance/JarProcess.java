@@ -1,63 +1,155 @@
 package org.otmicroservices.attendance;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One `java -jar attendance-api.jar` process. Its stdout and stderr go to files (a full pipe would block the
- * service), read after it ends. Closing it stops it: SIGTERM, then SIGKILL if it lingers.
+ * One process of the shaded jar, run as an operator runs it: `java <run.sh's JVM flags> -jar target/attendance-api.jar`
+ * in a working directory, configured by the config.yaml there or by CONFIG_FILE, and by nothing else of the
+ * environment the tests run in. Its stdout (the access log) and stderr go to files under target/jar-it/, kept so
+ * that a failed CI run leaves them to read. For what only a process shows: exit codes, signals, logs, instances
+ * side by side. Closing it stops it: SIGTERM, then SIGKILL if it lingers.
+ *
+ * A test class starts them through its Launcher, which also gives it the per-run databases and stops, after the
+ * class, whatever is still running: {@code @RegisterExtension static final JarProcess.Launcher jar = new JarProcess.Launcher();}
  */
 final class JarProcess implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    static final Path PROJECT = Path.of("").toAbsolutePath();
+    static final Path JAR = Path.of(System.getProperty("attendance.jar", "target/attendance-api.jar")).toAbsolutePath();
+    /** run.sh's production flags, read from run.sh itself so the two cannot drift apart. */
+    static final List<String> JVM_FLAGS = runShJavaOpts();
+    private static final Duration STOP = Duration.ofSeconds(15); // the systemd unit's TimeoutStopSec
+    private static final AtomicInteger started = new AtomicInteger();
 
-    final Process process;
-    final Path stdout;
-    final Path stderr;
+    private final Process process;
+    private final int port;
+    private final Path stdout;
+    private final Path stderr;
     private final long startNanos = System.nanoTime();
 
-    JarProcess(Process process, Path stdout, Path stderr) {
+    private JarProcess(Process process, int port, Path stdout, Path stderr) {
         this.process = process;
+        this.port = port;
         this.stdout = stdout;
         this.stderr = stderr;
     }
 
-    /** Polls the health route until it answers 200; fails at once if the process dies first. */
-    void awaitServing(int port, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                fail("the jar exited with " + process.exitValue() + " before serving; stderr:\n" + text(stderr));
-            }
-            try {
-                if (get(port, "/api/v1/attendance/health").statusCode() == 200) {
-                    return;
-                }
-            } catch (UncheckedIOException notYetListening) {
-                // keep polling
-            }
-            sleep(100);
+    /** Starts processes for one test class and stops, after it, those still running. */
+    static final class Launcher implements BeforeAllCallback, AfterAllCallback {
+        TestEnv env;
+        private final List<JarProcess> processes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            assertTrue(Files.isRegularFile(JAR), JAR + " is missing: the *IT tests run in `mvn verify`, after package");
+            env = TestEnv.get(context);
         }
-        fail("the jar did not serve on port " + port + " within " + timeout.toSeconds() + " s; stderr:\n" + text(stderr));
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            processes.forEach(JarProcess::close);
+        }
+
+        /** A config for the shared PostgreSQL and Redis: the given database, a fresh key prefix, a free loopback port. */
+        Config config(String database) {
+            return TestConfigs.with(env.config(database, env.newKeyPrefix()), "server.port", Ports.free());
+        }
+
+        /** The jar serving (no arguments, as run.sh starts it) on `port`, which its config or env must name. */
+        JarProcess serve(Path workDir, int port, Map<String, String> environment) {
+            return start(workDir, port, environment);
+        }
+
+        /** A command of the jar that ends by itself (migrate, version, a start that must fail): its exit is the point. */
+        JarProcess run(Path workDir, Map<String, String> environment, String... args) {
+            return start(workDir, 0, environment, args);
+        }
+
+        private JarProcess start(Path workDir, int port, Map<String, String> environment, String... args) {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(JVM_FLAGS);
+            command.add("-jar");
+            command.add(JAR.toString());
+            command.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+            // Only what the test wrote or passes speaks: drop the overrides the shell running Maven may carry
+            // (POSTGRES_HOST, ...), and JVM option variables, which make the JVM print a line on stderr.
+            pb.environment().keySet().removeIf(k -> k.equals("CONFIG_FILE") || k.equals("ATTENDANCE_WRITE_TOKEN")
+                    || k.matches("(POSTGRES|REDIS|SERVER|CACHE|JSON|AUTH)_.*")
+                    || k.equals("JAVA_TOOL_OPTIONS") || k.equals("_JAVA_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
+            pb.environment().putAll(environment);
+            try {
+                Path logs = Files.createDirectories(PROJECT.resolve("target/jar-it/" + env.runId + "_" + started.incrementAndGet()));
+                Path out = logs.resolve("stdout.log");
+                Path err = logs.resolve("stderr.log");
+                pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                JarProcess process = new JarProcess(pb.start(), port, out, err);
+                processes.add(process);
+                return process;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
-    /** The exit code, failing if the process is still running after the timeout. */
-    int awaitExit(Duration timeout) {
+    int port() {
+        return port;
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    HttpResponse<String> get(String path) {
+        return Http.get(url(path));
+    }
+
+    /** Polls the health route until it answers 200; fails at once, with the output, if the process exits first. */
+    JarProcess awaitHealthy(Duration within) {
+        Poll.until(() -> "the jar to serve on port " + port + "; " + output(), within, () -> {
+            if (!process.isAlive()) {
+                fail("the jar exited with " + process.exitValue() + " before it was healthy; " + output());
+            }
+            try {
+                return get(AttendanceApi.V1 + "/health").statusCode() == 200 ? Optional.of(true) : Optional.empty();
+            } catch (UncheckedIOException notListeningYet) {
+                return Optional.empty();
+            }
+        });
+        return this;
+    }
+
+    /** SIGTERM, as systemd, Docker and `kill` stop a service; awaitExit tells how it ended. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** The exit code; fails, with the output, if the process is still running after `within`. */
+    int awaitExit(Duration within) {
         try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                fail("the jar was still running after " + timeout.toSeconds() + " s; stderr:\n" + text(stderr));
+            if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+                fail("the jar was still running after " + within.toMillis() + " ms; " + output());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -66,49 +158,45 @@ final class JarProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Time since start, for "it ended quickly" checks. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Time since the start, for "it ended quickly" and "it waited" checks. */
     Duration elapsed() {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
+    String stdout() {
+        return read(stdout);
+    }
+
+    String stderr() {
+        return read(stderr);
+    }
+
     List<String> stdoutLines() {
-        return text(stdout).lines().toList();
+        return stdout().lines().toList();
     }
 
     List<String> stderrLines() {
-        return text(stderr).lines().toList();
+        return stderr().lines().toList();
     }
 
+    /** Both streams, for failure messages. */
     String output() {
-        return "stdout:\n" + text(stdout) + "\nstderr:\n" + text(stderr);
-    }
-
-    static HttpResponse<String> get(int port, String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).GET().build();
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @Override
-    public void close() {
-        stop();
+        return "stdout:\n" + stdout() + "\nstderr:\n" + stderr();
     }
 
     /** SIGTERM, then SIGKILL if it lingers; once this returns, the output files are complete. */
-    void stop() {
+    @Override
+    public void close() {
         if (!process.isAlive()) {
             return;
         }
         process.destroy();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            if (!process.waitFor(STOP.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
@@ -117,7 +205,7 @@ final class JarProcess implements AutoCloseable {
         }
     }
 
-    private static String text(Path file) {
+    private static String read(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -125,12 +213,15 @@ final class JarProcess implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
+    private static List<String> runShJavaOpts() {
         try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            Matcher m = Pattern.compile("JAVA_OPTS=\"\\$\\{JAVA_OPTS:-([^}]*)}\"").matcher(Files.readString(PROJECT.resolve("run.sh")));
+            if (!m.find()) {
+                throw new IllegalStateException("run.sh no longer sets JAVA_OPTS=\"${JAVA_OPTS:-...}\"");
+            }
+            return List.of(m.group(1).strip().split("\\s+"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

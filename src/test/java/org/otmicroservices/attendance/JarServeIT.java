@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -31,32 +29,31 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class JarServeIT {
     private static final Duration START = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @RegisterExtension
-    static final JarHarness jar = new JarHarness();
+    static final JarProcess.Launcher jar = new JarProcess.Launcher();
 
     @Test
     void servesEveryRouteWithConfigYamlInTheWorkingDirectoryAndLogsOnlyJsonOnStdout(@TempDir Path dir) {
         String database = jar.env.createDatabase();
-        Map<String, Object> config = jar.config(database);
-        JarHarness.writeConfig(dir, config);
-        int port = JarHarness.port(config);
+        Config config = jar.config(database);
+        TestConfigs.write(dir, config);
+        int port = config.server().port();
 
-        try (JarProcess process = jar.start(dir, Map.of())) {
-            process.awaitServing(port, START);
-            assertSmokePasses(port, database, "redis up");
-            process.stop();
+        try (JarProcess process = jar.serve(dir, port, Map.of())) {
+            process.awaitHealthy(START);
+            assertSmokePasses(process, database, "redis up");
+            process.close();
 
             List<String> stdout = process.stdoutLines();
             // The smoke test's requests plus the readiness polls, each one JSON object on its own line.
             assertTrue(stdout.size() >= 9, process.output());
             for (String line : stdout) {
-                JsonNode entry = parse(line);
+                JsonNode entry = TestJson.parse(line);
                 assertTrue(entry.isObject() && entry.has("request") && entry.get("status_code").isTextual(),
                         "not an access-log line on stdout: " + line);
             }
-            assertTrue(stdout.stream().anyMatch(l -> parse(l).get("request").asText()
+            assertTrue(stdout.stream().anyMatch(l -> TestJson.parse(l).get("request").asText()
                     .matches("POST /api/v1/attendance/create HTTP/1\\.1")), process.output());
             // Diagnostics (Liquibase, Javalin) went to stderr instead.
             List<String> stderr = process.stderrLines();
@@ -70,55 +67,49 @@ class JarServeIT {
     void servesEveryRouteWithConfigFileNamingAFileInAnotherDirectory(@TempDir Path configDir, @TempDir Path workDir)
             throws IOException {
         String database = jar.env.createDatabase();
-        Map<String, Object> config = jar.config(database);
-        Path file = JarHarness.writeConfig(configDir, config);
+        Config config = jar.config(database);
+        Path file = TestConfigs.write(configDir, config);
         // A config.yaml in the working directory that would not even start: CONFIG_FILE must win over it.
         Files.writeString(workDir.resolve("config.yaml"), "postgres: not-a-mapping\n");
-        int port = JarHarness.port(config);
 
-        try (JarProcess process = jar.start(workDir, Map.of("CONFIG_FILE", file.toString()))) {
-            process.awaitServing(port, START);
-            assertSmokePasses(port, database, "redis up");
+        try (JarProcess process = jar.serve(workDir, config.server().port(), Map.of("CONFIG_FILE", file.toString()))) {
+            process.awaitHealthy(START);
+            assertSmokePasses(process, database, "redis up");
         }
     }
 
     @Test
     void sigtermStopsTheProcessWithin10Seconds(@TempDir Path dir) {
-        String database = jar.env.createDatabase();
-        Map<String, Object> config = jar.config(database);
-        JarHarness.writeConfig(dir, config);
-        int port = JarHarness.port(config);
+        Config config = jar.config(jar.env.createDatabase());
+        TestConfigs.write(dir, config);
 
-        try (JarProcess process = jar.start(dir, Map.of())) {
-            process.awaitServing(port, START);
-            process.process.destroy(); // SIGTERM
+        try (JarProcess process = jar.serve(dir, config.server().port(), Map.of())) {
+            process.awaitHealthy(START);
+            process.terminate();
             // 143 = 128 + SIGTERM: how a JVM that ran its shutdown hooks after SIGTERM exits.
             assertEquals(143, process.awaitExit(Duration.ofSeconds(10)), process.output());
-            assertFalse(process.process.toHandle().isAlive());
+            assertFalse(process.isAlive());
             assertTrue(process.stderrLines().stream().anyMatch(l -> l.contains("Javalin has stopped")), process.output());
-            assertThrows(UncheckedIOException.class, () -> JarProcess.get(port, "/api/v1/attendance/health"),
-                    "the port still answers");
+            assertThrows(UncheckedIOException.class, () -> process.get("/api/v1/attendance/health"), "the port still answers");
         }
     }
 
     @Test
     void redisUnreachableNeverStopsStartUp(@TempDir Path dir) {
         String database = jar.env.createDatabase();
-        Map<String, Object> config = jar.config(database);
-        JarHarness.section(config, "redis").put("port", JarHarness.freePort());
-        JarHarness.writeConfig(dir, config);
-        int port = JarHarness.port(config);
+        Config config = TestConfigs.with(jar.config(database), "redis.port", Ports.free());
+        TestConfigs.write(dir, config);
 
-        try (JarProcess process = jar.start(dir, Map.of())) {
-            process.awaitServing(port, START);
-            HttpResponse<String> health = JarProcess.get(port, "/api/v1/attendance/health");
+        try (JarProcess process = jar.serve(dir, config.server().port(), Map.of())) {
+            process.awaitHealthy(START);
+            HttpResponse<String> health = process.get("/api/v1/attendance/health");
             assertEquals(200, health.statusCode());
-            HttpResponse<String> detail = JarProcess.get(port, "/api/v1/attendance/health/detail");
+            HttpResponse<String> detail = process.get("/api/v1/attendance/health/detail");
             assertEquals(200, detail.statusCode());
             assertEquals("{\"message\":\"Attendance API is running fine and ready to serve requests\","
                     + "\"postgresql\":\"up\",\"redis\":\"down\",\"status\":\"up\"}", detail.body().strip());
             // Every other route is served from PostgreSQL alone.
-            assertSmokePasses(port, database, "redis down");
+            assertSmokePasses(process, database, "redis down");
         }
     }
 
@@ -139,9 +130,9 @@ class JarServeIT {
             Pattern.compile("ok   GET /apispec_1\\.json 200 \\(documents every route\\)"),
             Pattern.compile("smoke test passed against http://127\\.0\\.0\\.1:\\d+"));
 
-    private static void assertSmokePasses(int port, String database, String redisState) {
-        JarHarness.Smoke smoke = JarHarness.smoke(port);
-        String output = String.join("\n", smoke.lines());
+    private static void assertSmokePasses(JarProcess process, String database, String redisState) {
+        SmokeScript.Result smoke = SmokeScript.run(process.url(""));
+        String output = smoke.output();
         assertEquals(0, smoke.exitCode(), output);
         assertEquals(SMOKE_LINES.size(), smoke.lines().size(), output);
         for (int i = 0; i < SMOKE_LINES.size(); i++) {
@@ -159,7 +150,7 @@ class JarServeIT {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        String sentinel = JarProcess.get(port, "/api/v1/attendance/search?id=jar-it-sentinel").body();
+        String sentinel = process.get("/api/v1/attendance/search?id=jar-it-sentinel").body();
         assertTrue(sentinel.contains("\"name\":\"Sentinel\""), sentinel);
     }
 
@@ -168,14 +159,6 @@ class JarServeIT {
              ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getInt(1);
-        }
-    }
-
-    private static JsonNode parse(String line) {
-        try {
-            return JSON.readTree(line);
-        } catch (IOException e) {
-            throw new AssertionError("stdout line is not JSON: " + line, e);
         }
     }
 }

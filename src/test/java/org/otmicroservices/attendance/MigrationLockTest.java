@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A Liquibase lock left by an instance killed mid-migration: start-up gives up after the configured wait with one
@@ -26,10 +28,10 @@ class MigrationLockTest {
     private static final int LOCK_WAIT_SECONDS = 2;
 
     @RegisterExtension
-    static final TestApp app = new TestApp(c -> TestConfigs.migrationLockWait(c, LOCK_WAIT_SECONDS));
+    static final TestApp app = new TestApp(c -> TestConfigs.with(c, "postgres.migration_lock_wait_seconds", LOCK_WAIT_SECONDS));
 
     @Test
-    void aStaleLockStopsStartUpInBoundedTimeWithOneLineNamingReleaseLocksWhichFreesIt() throws Exception {
+    void aStaleLockStopsStartUpInBoundedTimeWithOneLineNamingReleaseLocksWhichFreesIt(@TempDir Path dir) throws Exception {
         app.sql("UPDATE databasechangeloglock SET locked = TRUE, lockgranted = now() - interval '1 hour',"
                 + " lockedby = 'dead-host (10.0.0.9)' WHERE id = 1");
 
@@ -45,13 +47,14 @@ class MigrationLockTest {
         assertTrue(message.endsWith("release it with: java -jar target/attendance-api.jar release-locks"), message);
 
         // Main prints it as the one line of a failed start.
+        String configFile = TestConfigs.write(dir, app.config).toString();
         String stderr = captureStderr(() -> assertEquals(1,
-                Main.run(new String[] {"migrate"}, Map.of("CONFIG_FILE", TestConfigs.yamlFile(app.config).toString()))));
+                Main.run(new String[] {"migrate"}, Map.of("CONFIG_FILE", configFile))));
         assertTrue(stderr.lines().anyMatch(l -> l.startsWith("attendance-api: the database migration lock has been held by dead-host")
                 && l.endsWith("java -jar target/attendance-api.jar release-locks")), stderr);
 
         String released = captureStderr(() -> assertEquals(0,
-                Main.run(new String[] {"release-locks"}, Map.of("CONFIG_FILE", TestConfigs.yamlFile(app.config).toString()))));
+                Main.run(new String[] {"release-locks"}, Map.of("CONFIG_FILE", configFile))));
         assertTrue(released.contains("attendance-api: released the migration lock of database " + app.config.postgres().database()), released);
         assertFalse(locked());
 

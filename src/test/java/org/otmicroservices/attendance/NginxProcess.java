@@ -93,7 +93,7 @@ final class NginxProcess implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!accepts()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("nginx did not start:\n" + JarInstance.tail(prefix.resolve("error.log")));
+                throw new IllegalStateException("nginx did not start:\n" + errorLogTail());
             }
             Thread.sleep(50);
         }
@@ -122,8 +122,14 @@ final class NginxProcess implements AutoCloseable {
         return port;
     }
 
-    Path errorLog() {
-        return prefix.resolve("error.log");
+    /** The last lines of nginx's error log, for failure messages. */
+    String errorLogTail() {
+        try {
+            List<String> lines = Files.readAllLines(prefix.resolve("error.log"), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no error log: " + e.getMessage() + ")";
+        }
     }
 
     @Override

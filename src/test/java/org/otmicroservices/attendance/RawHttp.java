@@ -17,7 +17,8 @@ import java.util.Map;
  * answers (413) before reading it all does not block the test; the answer is read until the server closes.
  */
 final class RawHttp {
-    record Response(int status, Map<String, String> headers, String body) {
+    /** statusLine: the first line as sent, reason phrase included. */
+    record Response(String statusLine, int status, Map<String, String> headers, String body) {
         String header(String name) {
             return headers.getOrDefault(name.toLowerCase(Locale.ROOT), "");
         }
@@ -73,7 +74,7 @@ final class RawHttp {
         if (headers.getOrDefault("transfer-encoding", "").equalsIgnoreCase("chunked")) {
             body = dechunk(body);
         }
-        return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+        return new Response(lines[0], status, headers, new String(body, StandardCharsets.UTF_8));
     }
 
     private static byte[] dechunk(byte[] chunked) {

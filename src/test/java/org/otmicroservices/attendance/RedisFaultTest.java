@@ -2,10 +2,11 @@ package org.otmicroservices.attendance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +35,7 @@ class RedisFaultTest {
     @RegisterExtension
     static final TestApp app = new TestApp(c -> {
         proxy = FaultProxy.to(c.redis().host(), c.redis().port());
-        return TestConfigs.redis(c, proxy.host(), proxy.port(), REDIS_TIMEOUT_MS);
+        return TestConfigs.with(c, "redis.host", proxy.host(), "redis.port", proxy.port(), "redis.timeout_ms", REDIS_TIMEOUT_MS);
     });
 
     @AfterAll
@@ -82,17 +83,30 @@ class RedisFaultTest {
             String id = "b" + (round == 0 ? "" : round);
             HttpResponse<String> created = timed(() -> app.create(id, "Bob", "Absent", "2023-01-02"), FAST_MS);
             assertEquals(200, created.statusCode(), created.body());
+            assertEquals(409, timed(() -> app.create(id, "Bob", "Absent", "2023-01-02"), FAST_MS).statusCode());
             assertEquals(a + "\n", timed(() -> app.get(V1 + "/search?id=a"), FAST_MS).body());
             assertEquals(b + "\n", timed(() -> app.get(V1 + "/search?id=b"), FAST_MS).body());
             HttpResponse<String> all = timed(() -> app.get(V1 + "/search/all"), FAST_MS);
             assertEquals(200, all.statusCode());
             assertTrue(all.body().startsWith("[" + a + "," + b), "search/all includes the write made during the outage: " + all.body());
             assertEquals(404, timed(() -> app.get(V1 + "/search?id=nobody"), FAST_MS).statusCode());
-            assertEquals(200, timed(() -> app.get(V1 + "/health"), FAST_MS).statusCode());
+            assertEquals(400, timed(() -> app.get(V1 + "/search"), FAST_MS).statusCode());
+            // Nothing stale is served: a change behind the service's back shows at once.
+            String changed = "r" + round;
+            assertEquals(200, timed(() -> app.create(changed, "Before", "Present", "2023-01-03"), FAST_MS).statusCode());
+            assertTrue(timed(() -> app.get(V1 + "/search?id=" + changed), FAST_MS).body().contains("\"name\":\"Before\""));
+            app.sql("UPDATE records SET name = 'Renamed' WHERE id = '" + changed + "'");
+            assertTrue(timed(() -> app.get(V1 + "/search?id=" + changed), FAST_MS).body().contains("\"name\":\"Renamed\""));
+            HttpResponse<String> health = timed(() -> app.get(V1 + "/health"), FAST_MS);
+            assertEquals(200, health.statusCode());
+            assertEquals("{\"message\":\"" + HealthController.HEALTHY + "\"}\n", health.body());
             HttpResponse<String> detail = timed(() -> app.get(V1 + "/health/detail"), FAST_MS);
             assertEquals(200, detail.statusCode());
             assertEquals("{\"message\":\"" + HealthController.HEALTHY
                     + "\",\"postgresql\":\"up\",\"redis\":\"down\",\"status\":\"up\"}\n", detail.body());
+            for (String other : List.of("/metrics", "/apidocs/", "/openapi.json")) {
+                assertEquals(200, timed(() -> app.get(other), FAST_MS).statusCode(), other);
+            }
         }
 
         proxy.pass();
@@ -115,29 +129,15 @@ class RedisFaultTest {
     }
 
     private void awaitRedis(String state) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = app.get(V1 + "/health/detail").body();
-            if (last.contains("\"redis\":\"" + state + "\"")) {
-                return;
-            }
-            sleep(50);
-        }
-        fail("health/detail never showed redis " + state + "; last: " + last);
+        String[] last = {""};
+        Poll.until(() -> "health/detail to show redis " + state + "; last: " + last[0], Duration.ofSeconds(10), () -> {
+            last[0] = app.get(V1 + "/health/detail").body();
+            return last[0].contains("\"redis\":\"" + state + "\"") ? Optional.of(true) : Optional.empty();
+        });
     }
 
     private double cacheHits() {
         Matcher m = HITS.matcher(app.get("/metrics").body());
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

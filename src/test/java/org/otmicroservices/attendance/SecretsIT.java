@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +14,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No PostgreSQL or Redis password, and no write token, in any line the service prints (stdout and stderr of the
@@ -32,34 +29,33 @@ class SecretsIT {
     private static final String REDIS_PASSWORD = "redis-" + UUID.randomUUID();
     private static final String TOKEN = "token-" + UUID.randomUUID();
 
-    static TestEnv env;
+    @RegisterExtension
+    static final JarProcess.Launcher jar = new JarProcess.Launcher();
     static String role;
     static String database;
 
-    @RegisterExtension
-    static final BeforeAllCallback testEnv = context -> env = TestEnv.get(context);
-
     @BeforeAll
-    static void ownLogin() throws SQLException {
-        role = env.runId + "_secrets";
-        database = env.createDatabase();
-        admin("postgres", "CREATE ROLE " + role + " LOGIN PASSWORD '" + PG_PASSWORD + "'");
-        admin(database, "GRANT ALL ON SCHEMA public TO " + role);
+    static void ownLogin() {
+        role = jar.env.runId + "_secrets";
+        database = jar.env.createDatabase();
+        jar.env.execute("postgres", "CREATE ROLE " + role + " LOGIN PASSWORD '" + PG_PASSWORD + "'");
+        jar.env.execute(database, "GRANT ALL ON SCHEMA public TO " + role);
     }
 
     @AfterAll
-    static void dropLogin() throws SQLException {
+    static void dropLogin() {
         if (role != null) {
-            admin(database, "DROP OWNED BY " + role);
-            admin("postgres", "DROP ROLE IF EXISTS " + role);
+            jar.env.execute(database, "DROP OWNED BY " + role);
+            jar.env.execute("postgres", "DROP ROLE IF EXISTS " + role);
         }
     }
 
     @Test
-    void noSecretInAnyLogLineOrMetricOfARun() throws Exception {
-        Config config = credentials(env.config(database, env.newKeyPrefix()), role, "from-env");
+    void noSecretInAnyLogLineOrMetricOfARun(@TempDir Path dir) {
+        Config config = credentials(role, "from-env");
+        TestConfigs.write(dir, config);
         List<String> bodies = new ArrayList<>();
-        try (ServiceProcess service = ServiceProcess.start(config, Map.of(
+        try (JarProcess service = jar.serve(dir, config.server().port(), Map.of(
                 "POSTGRES_PASSWORD", PG_PASSWORD, "REDIS_PASSWORD", REDIS_PASSWORD, "ATTENDANCE_WRITE_TOKEN", TOKEN))) {
             service.awaitHealthy(Duration.ofSeconds(60));
             String create = "{\"id\":\"1\",\"name\":\"Secret\",\"status\":\"Present\",\"date\":\"2023-01-01\"}";
@@ -89,10 +85,11 @@ class SecretsIT {
     }
 
     @Test
-    void aRefusedPasswordIsNotPrintedEither() {
+    void aRefusedPasswordIsNotPrintedEither(@TempDir Path dir) {
         String wrong = "pg-wrong-" + UUID.randomUUID();
-        Config config = credentials(env.config(database, env.newKeyPrefix()), role, wrong);
-        try (ServiceProcess service = ServiceProcess.start(config, Map.of())) {
+        Config config = credentials(role, wrong);
+        TestConfigs.write(dir, config);
+        try (JarProcess service = jar.run(dir, Map.of())) {
             assertEquals(1, service.awaitExit(Duration.ofSeconds(60)), service.stderr());
             String logs = service.stdout() + service.stderr();
             assertTrue(logs.contains("refused the connection"), logs);
@@ -101,10 +98,9 @@ class SecretsIT {
         }
     }
 
-    private static int post(ServiceProcess service, String body, String authorization, List<String> bodies) throws Exception {
-        HttpResponse<String> r = service.send(HttpRequest.newBuilder(service.uri(V1 + "/create"))
-                .header("Content-Type", "application/json").header("Authorization", authorization)
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    private static int post(JarProcess service, String body, String authorization, List<String> bodies) {
+        HttpResponse<String> r = Http.send(Http.request("POST", service.url(V1 + "/create"), "application/json", body)
+                .header("Authorization", authorization));
         bodies.add(r.body());
         return r.statusCode();
     }
@@ -117,16 +113,8 @@ class SecretsIT {
         }
     }
 
-    private static Config credentials(Config c, String user, String password) {
-        Config.Postgres pg = c.postgres();
-        return new Config(new Config.Postgres(pg.host(), pg.port(), pg.database(), user, password, pg.poolSize(),
-                pg.connectTimeoutMs(), pg.statementTimeoutMs(), 2, pg.migrationLockWaitSeconds()),
-                c.redis(), c.server(), c.cache(), c.dateFormat(), c.auth());
-    }
-
-    private static void admin(String db, String sql) throws SQLException {
-        try (Connection c = env.connect(db); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+    private static Config credentials(String user, String password) {
+        return TestConfigs.with(jar.config(database), "postgres.user", user, "postgres.password", password,
+                "postgres.startup_wait_seconds", 2);
     }
 }

@@ -28,8 +28,8 @@ class SmokeScriptIT {
         });
         server.start();
         try {
-            JarHarness.Smoke smoke = JarHarness.smoke(server.getAddress().getPort());
-            String output = String.join("\n", smoke.lines());
+            SmokeScript.Result smoke = SmokeScript.run("http://127.0.0.1:" + server.getAddress().getPort());
+            String output = smoke.output();
             assertEquals(1, smoke.exitCode(), output);
             assertEquals(2, smoke.lines().size(), output);
             assertEquals("ok   GET /api/v1/attendance/health 200", smoke.lines().get(0));
@@ -42,8 +42,8 @@ class SmokeScriptIT {
 
     @Test
     void smokeScriptFailsWhenNothingListens() {
-        JarHarness.Smoke smoke = JarHarness.smoke(JarHarness.freePort());
-        String output = String.join("\n", smoke.lines());
+        SmokeScript.Result smoke = SmokeScript.run("http://127.0.0.1:" + Ports.free());
+        String output = smoke.output();
         assertEquals(1, smoke.exitCode(), output);
         assertEquals(1, smoke.lines().size(), output);
         assertTrue(smoke.lines().get(0).startsWith("FAIL GET /api/v1/attendance/health (expected HTTP 200): got HTTP 000"), output);

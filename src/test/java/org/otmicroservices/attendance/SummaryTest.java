@@ -42,30 +42,29 @@ class SummaryTest {
                 SELECT n, 'Name ' || n, (ARRAY['Present', 'Absent', 'Late', 'Present'])[1 + n % 4], DATE '2023-01-01' + n % 45
                 FROM generate_series(1, 5000) AS n""");
         app.sql("INSERT INTO records VALUES ('null-date', 'X', 'Present', NULL), ('inf', 'Y', 'Present', 'infinity')");
-        JsonNode days = Scalars.json(app.get(SUMMARY + "?from=2023-01-10&to=2023-02-05").body());
+        JsonNode days = TestJson.parse(app.get(SUMMARY + "?from=2023-01-10&to=2023-02-05").body());
 
-        List<String> expectedDates = Scalars.column(app,
-                "SELECT DISTINCT date FROM records WHERE date BETWEEN '2023-01-10' AND '2023-02-05' ORDER BY date");
+        List<String> expectedDates = app.column("SELECT DISTINCT date FROM records WHERE date BETWEEN '2023-01-10' AND '2023-02-05' ORDER BY date");
         List<String> dates = new ArrayList<>();
         long sum = 0;
         for (JsonNode day : days) {
             String date = day.get("date").asText();
             dates.add(date);
             long total = day.get("total").asLong();
-            assertEquals(Scalars.count(app, "SELECT count(*) FROM records WHERE date = '" + date + "'"), total, date);
+            assertEquals(app.count("SELECT count(*) FROM records WHERE date = '" + date + "'"), total, date);
             Map<String, Long> byStatus = new LinkedHashMap<>();
             day.get("by_status").fields().forEachRemaining(e -> byStatus.put(e.getKey(), e.getValue().asLong()));
             Map<String, Long> expected = new LinkedHashMap<>();
-            Scalars.column(app, "SELECT status || '=' || count(*) FROM records WHERE date = '" + date + "' GROUP BY status ORDER BY status")
+            app.column("SELECT status || '=' || count(*) FROM records WHERE date = '" + date + "' GROUP BY status ORDER BY status")
                     .forEach(s -> expected.put(s.split("=")[0], Long.parseLong(s.split("=")[1])));
             assertEquals(expected, byStatus, date);
             assertEquals(total, byStatus.values().stream().mapToLong(Long::longValue).sum(), date);
             sum += total;
         }
         assertEquals(expectedDates, dates, "every date with records, in order, and no other");
-        assertEquals(Scalars.count(app, "SELECT count(*) FROM records WHERE date BETWEEN '2023-01-10' AND '2023-02-05'"), sum);
+        assertEquals(app.count("SELECT count(*) FROM records WHERE date BETWEEN '2023-01-10' AND '2023-02-05'"), sum);
 
-        JsonNode all = Scalars.json(app.get(SUMMARY).body());
+        JsonNode all = TestJson.parse(app.get(SUMMARY).body());
         long allSum = 0;
         for (JsonNode day : all) {
             allSum += day.get("total").asLong();
@@ -88,7 +87,7 @@ class SummaryTest {
     void badDatesAnswer400WithDetails() {
         HttpResponse<String> r = app.get(SUMMARY + "?from=2023-1-1&to=tomorrow");
         assertEquals(400, r.statusCode());
-        JsonNode details = Scalars.json(r.body()).get("details");
+        JsonNode details = TestJson.parse(r.body()).get("details");
         assertEquals(2, details.size(), r.body());
         assertTrue(details.get(0).asText().startsWith("from must be a date as yyyy-MM-dd"), r.body());
         assertTrue(details.get(1).asText().startsWith("to must be a date as yyyy-MM-dd"), r.body());

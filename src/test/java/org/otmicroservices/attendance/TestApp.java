@@ -1,19 +1,10 @@
 package org.otmicroservices.attendance;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -27,8 +18,6 @@ import redis.clients.jedis.RedisClient;
  */
 final class TestApp implements BeforeAllCallback, AfterAllCallback {
     private final UnaryOperator<Config> customize;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
     private final ByteArrayOutputStream accessLog = new ByteArrayOutputStream();
     TestEnv env;
     Config config;
@@ -66,64 +55,52 @@ final class TestApp implements BeforeAllCallback, AfterAllCallback {
     }
 
     HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(url(path))).GET());
+        return Http.get(url(path));
     }
 
     /** A GET to another instance (a sibling). */
     HttpResponse<String> get(App instance, String path) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.port() + path)).GET());
+        return Http.get("http://127.0.0.1:" + instance.port() + path);
     }
 
     HttpResponse<String> postJson(String path, String json) {
-        return send(HttpRequest.newBuilder(URI.create(url(path))).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return send("POST", path, "application/json", json);
     }
 
     HttpResponse<String> create(String id, String name, String status, String date) {
-        return postJson("/api/v1/attendance/create", "{\"id\":" + quote(id) + ",\"name\":" + quote(name)
-                + ",\"status\":" + quote(status) + ",\"date\":" + quote(date) + "}");
+        return postJson("/api/v1/attendance/create", record(id, name, status, date));
+    }
+
+    /** A record as JSON, keys in API.md's order: a create body, or what search answers (with the date as it writes it). */
+    static String record(String id, String name, String status, String date) {
+        return "{\"id\":" + quote(id) + ",\"name\":" + quote(name) + ",\"status\":" + quote(status) + ",\"date\":" + quote(date) + "}";
     }
 
     HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Http.send(request);
     }
 
+    /** Any method on a path of this app; body and contentType may be null. */
     HttpResponse<String> send(String method, String path, String contentType, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (contentType != null) {
-            b.header("Content-Type", contentType);
-        }
-        return send(b);
+        return Http.send(Http.request(method, url(path), contentType, body));
     }
 
     /** Every row of the records table, as [id, name, status, date::text], ordered by id. */
     List<List<String>> rows() {
-        List<List<String>> rows = new ArrayList<>();
-        try (Connection c = env.connect(config.postgres().database()); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, name, status, date::text FROM records ORDER BY id")) {
-            while (rs.next()) {
-                rows.add(java.util.Arrays.asList(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return rows;
+        return env.query(config.postgres().database(), "SELECT id, name, status, date::text FROM records ORDER BY id");
     }
 
     void sql(String sql) {
-        try (Connection c = env.connect(config.postgres().database()); Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        env.execute(config.postgres().database(), sql);
+    }
+
+    /** The first column of every row of a query on this app's database, as text. */
+    List<String> column(String sql) {
+        return env.column(config.postgres().database(), sql);
+    }
+
+    long count(String sql) {
+        return env.count(config.postgres().database(), sql);
     }
 
     /** Empties the table and invalidates every cached response, as a write through the service would. */

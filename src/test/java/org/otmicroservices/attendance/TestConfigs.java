@@ -2,100 +2,84 @@ package org.otmicroservices.attendance;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
 
-/** Copies of a test Config with one part changed (records have no withers). */
+/** Test configs: copies with some keys changed, and the config.yaml files the jar and Main read. */
 final class TestConfigs {
     private TestConfigs() {}
 
-    /** PostgreSQL reached at host:port, with the given pool time-outs (ms). */
-    static Config postgres(Config c, String host, int port, int poolSize, int connectTimeoutMs, int statementTimeoutMs) {
-        Config.Postgres pg = c.postgres();
-        return new Config(new Config.Postgres(host, port, pg.database(), pg.user(), pg.password(), poolSize,
-                connectTimeoutMs, statementTimeoutMs, pg.startupWaitSeconds(), pg.migrationLockWaitSeconds()),
-                c.redis(), c.server(), c.cache(), c.dateFormat(), c.auth());
+    /**
+     * A copy of c with some config.yaml keys changed ("section.key", value, ...), read back as Config.load reads a
+     * file: one way to vary a config, by the names an operator uses, validated as the service validates them.
+     */
+    static Config with(Config c, Object... keysAndValues) {
+        Map<String, Object> tree = tree(c);
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            String[] key = ((String) keysAndValues[i]).split("\\.", 2);
+            tree.computeIfAbsent(key[0], k -> new LinkedHashMap<String, Object>());
+            section(tree, key[0]).put(key[1], keysAndValues[i + 1]);
+        }
+        return Config.from(tree, Map.of(), "a test config");
     }
 
-    static Config poolSize(Config c, int poolSize) {
-        Config.Postgres pg = c.postgres();
-        return postgres(c, pg.host(), pg.port(), poolSize, pg.connectTimeoutMs(), pg.statementTimeoutMs());
-    }
-
-    static Config migrationLockWait(Config c, int seconds) {
-        Config.Postgres pg = c.postgres();
-        return new Config(new Config.Postgres(pg.host(), pg.port(), pg.database(), pg.user(), pg.password(), pg.poolSize(),
-                pg.connectTimeoutMs(), pg.statementTimeoutMs(), pg.startupWaitSeconds(), seconds),
-                c.redis(), c.server(), c.cache(), c.dateFormat(), c.auth());
-    }
-
-    static Config redis(Config c, String host, int port, int timeoutMs) {
-        Config.Redis r = c.redis();
-        return new Config(c.postgres(), new Config.Redis(host, port, r.password(), timeoutMs, r.poolSize()),
-                c.server(), c.cache(), c.dateFormat(), c.auth());
-    }
-
-    static Config cacheTtl(Config c, int ttlSeconds) {
-        return new Config(c.postgres(), c.redis(), c.server(), new Config.Cache(ttlSeconds, c.cache().keyPrefix()),
-                c.dateFormat(), c.auth());
-    }
-
-    static Config writeToken(Config c, String token) {
-        return new Config(c.postgres(), c.redis(), c.server(), c.cache(), c.dateFormat(), new Config.Auth(token));
-    }
-
-    static Config serverPort(Config c, int port) {
-        Config.Server s = c.server();
-        return new Config(c.postgres(), c.redis(), new Config.Server(s.host(), port, s.maxBodyBytes(), s.maxThreads()),
-                c.cache(), c.dateFormat(), c.auth());
-    }
-
-    static Config withDateFormat(Config c, Config.DateFormat format) {
-        return new Config(c.postgres(), c.redis(), c.server(), c.cache(), format, c.auth());
-    }
-
-    /** PostgreSQL at another local port (a proxy, or nothing), with short waits so failures answer quickly. */
-    static Config withPostgresPort(Config c, int port, int connectTimeoutMs, int startupWaitSeconds) {
-        Config.Postgres p = c.postgres();
-        return new Config(new Config.Postgres("127.0.0.1", port, p.database(), p.user(), p.password(), p.poolSize(),
-                connectTimeoutMs, p.statementTimeoutMs(), startupWaitSeconds, p.migrationLockWaitSeconds()),
-                c.redis(), c.server(), c.cache(), c.dateFormat(), c.auth());
-    }
-
-    /** The config as a config.yaml that Config.load reads back to the same values, for Main and the jar. */
-    static String yaml(Config c) {
+    /** The config as the nested maps of a config.yaml, every key set, ready to edit (even into a wrong one). */
+    static Map<String, Object> tree(Config c) {
         Config.Postgres pg = c.postgres();
         Config.Redis r = c.redis();
         Config.Server s = c.server();
-        return "postgres:\n"
-                + "  host: " + q(pg.host()) + "\n  port: " + pg.port() + "\n  database: " + q(pg.database())
-                + "\n  user: " + q(pg.user()) + "\n  password: " + q(pg.password())
-                + "\n  pool_size: " + pg.poolSize() + "\n  connect_timeout_ms: " + pg.connectTimeoutMs()
-                + "\n  statement_timeout_ms: " + pg.statementTimeoutMs() + "\n  startup_wait_seconds: " + pg.startupWaitSeconds()
-                + "\n  migration_lock_wait_seconds: " + pg.migrationLockWaitSeconds() + "\n"
-                + "redis:\n  host: " + q(r.host()) + "\n  port: " + r.port() + "\n  password: " + q(r.password() == null ? "" : r.password())
-                + "\n  timeout_ms: " + r.timeoutMs() + "\n  pool_size: " + r.poolSize() + "\n"
-                + "server:\n  host: " + q(s.host()) + "\n  port: " + s.port() + "\n  max_body_bytes: " + s.maxBodyBytes()
-                + "\n  max_threads: " + s.maxThreads() + "\n"
-                + "cache:\n  ttl_seconds: " + c.cache().ttlSeconds() + "\n  key_prefix: " + q(c.cache().keyPrefix()) + "\n"
-                + "json:\n  date_format: " + c.dateFormat().name().toLowerCase(Locale.ROOT) + "\n"
-                + (c.auth().writeToken() == null ? "" : "auth:\n  write_token: " + q(c.auth().writeToken()) + "\n");
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("postgres", map("host", pg.host(), "port", pg.port(), "database", pg.database(), "user", pg.user(),
+                "password", pg.password(), "pool_size", pg.poolSize(), "connect_timeout_ms", pg.connectTimeoutMs(),
+                "statement_timeout_ms", pg.statementTimeoutMs(), "startup_wait_seconds", pg.startupWaitSeconds(),
+                "migration_lock_wait_seconds", pg.migrationLockWaitSeconds()));
+        root.put("redis", map("host", r.host(), "port", r.port(), "password", r.password() == null ? "" : r.password(),
+                "timeout_ms", r.timeoutMs(), "pool_size", r.poolSize()));
+        root.put("server", map("host", s.host(), "port", s.port(), "max_body_bytes", s.maxBodyBytes(),
+                "max_threads", s.maxThreads(), "max_bulk_body_bytes", s.maxBulkBodyBytes(), "trust_proxy", s.trustProxy()));
+        root.put("cache", map("ttl_seconds", c.cache().ttlSeconds(), "key_prefix", c.cache().keyPrefix()));
+        root.put("json", map("date_format", c.dateFormat().name().toLowerCase(Locale.ROOT)));
+        if (c.auth().writeToken() != null) {
+            root.put("auth", map("write_token", c.auth().writeToken()));
+        }
+        return root;
     }
 
-    /** Writes yaml(c) to a new temporary file. */
-    static Path yamlFile(Config c) {
+    /** One section of a tree, to edit in place. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> section(Map<String, Object> tree, String name) {
+        return (Map<String, Object>) tree.get(name);
+    }
+
+    /** Writes dir/config.yaml, which Config.load reads back to the same config, and returns its path. */
+    static Path write(Path dir, Config c) {
+        return write(dir, tree(c));
+    }
+
+    /** Writes a tree as dir/config.yaml and returns its path. */
+    static Path write(Path dir, Map<String, Object> tree) {
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        Path file = dir.resolve("config.yaml");
         try {
-            Path file = Files.createTempFile("attendance-config-", ".yaml");
-            file.toFile().deleteOnExit();
-            Files.writeString(file, yaml(c));
-            return file;
+            Files.writeString(file, new Yaml(options).dump(tree), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return file;
     }
 
-    private static String q(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    private static Map<String, Object> map(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
     }
 }

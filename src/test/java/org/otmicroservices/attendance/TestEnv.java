@@ -3,6 +3,7 @@ package org.otmicroservices.attendance;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -71,12 +72,45 @@ final class TestEnv implements AutoCloseable {
                 .build();
     }
 
-    private void admin(String sql) {
-        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+    /** Runs SQL on a database, as a superuser. */
+    void execute(String database, String sql) {
+        try (Connection c = connect(database); Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Every row the query answers, each column as text (null for NULL). */
+    List<List<String>> query(String database, String sql) {
+        try (Connection c = connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            int columns = rs.getMetaData().getColumnCount();
+            List<List<String>> rows = new ArrayList<>();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>(columns);
+                for (int i = 1; i <= columns; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first column of every row, as text. */
+    List<String> column(String database, String sql) {
+        return query(database, sql).stream().map(row -> row.get(0)).toList();
+    }
+
+    /** The one number a query such as SELECT count(*) answers. */
+    long count(String database, String sql) {
+        return Long.parseLong(column(database, sql).get(0));
+    }
+
+    private void admin(String sql) {
+        execute("postgres", sql);
     }
 
     @Override

@@ -48,9 +48,9 @@ class UpdateDeleteTest {
     void putValidatesTheBodyAsCreateDoesAndNamesEveryProblem() {
         HttpResponse<String> r = put("1", "{\"name\":7,\"status\":null,\"extra\":\"x\"}");
         assertEquals(400, r.statusCode());
-        JsonNode details = Scalars.json(r.body()).get("details");
+        JsonNode details = TestJson.parse(r.body()).get("details");
         assertEquals(List.of("unknown key: extra", "name must be a string, not number", "status must be a string, not null",
-                "date is required"), textList(details));
+                "date is required"), TestJson.texts(details));
 
         assertEquals(400, put("1", "{\"name\":\"J\",\"status\":\"P\",\"date\":\"2023-02-30\"}").statusCode());
         assertEquals(400, put("1", "{\"name\":\"J\",\"status\":\"P\",\"date\":\"infinity\"}").statusCode());
@@ -93,26 +93,26 @@ class UpdateDeleteTest {
 
     @Test
     void putAndDeleteInvalidateCachedReadsBeforeAnswering() {
-        assertEquals("Present", Scalars.json(app.get("/api/v1/attendance/search?id=1").body()).get("status").asText());
-        assertEquals(2, Scalars.ids(app.get("/api/v1/attendance/search/all").body()).size());
+        assertEquals("Present", TestJson.parse(app.get("/api/v1/attendance/search?id=1").body()).get("status").asText());
+        assertEquals(2, TestJson.ids(app.get("/api/v1/attendance/search/all").body()).size());
         String summary = app.get("/api/v1/attendance/summary").body();
 
         assertEquals(200, put("1", "{\"name\":\"John Doe\",\"status\":\"Absent\",\"date\":\"2023-01-01\"}").statusCode());
-        assertEquals("Absent", Scalars.json(app.get("/api/v1/attendance/search?id=1").body()).get("status").asText());
+        assertEquals("Absent", TestJson.parse(app.get("/api/v1/attendance/search?id=1").body()).get("status").asText());
         assertTrue(app.get("/api/v1/attendance/summary").body().contains("\"Absent\":1"), "summary recomputed, was " + summary);
 
         assertEquals(200, delete("1").statusCode());
         assertEquals(404, app.get("/api/v1/attendance/search?id=1").statusCode());
-        assertEquals(List.of("a b/c+d"), Scalars.ids(app.get("/api/v1/attendance/search/all").body()));
+        assertEquals(List.of("a b/c+d"), TestJson.ids(app.get("/api/v1/attendance/search/all").body()));
     }
 
     @Test
     void aSiblingInstanceSeesTheUpdateAtOnce() {
         try (App sibling = app.startSibling()) {
             String siblingSearch = "http://127.0.0.1:" + sibling.port() + "/api/v1/attendance/search?id=1";
-            assertEquals("Present", Scalars.json(get(siblingSearch)).get("status").asText());
+            assertEquals("Present", TestJson.parse(Http.get(siblingSearch).body()).get("status").asText());
             assertEquals(200, put("1", "{\"name\":\"John Doe\",\"status\":\"Absent\",\"date\":\"2023-01-01\"}").statusCode());
-            assertEquals("Absent", Scalars.json(get(siblingSearch)).get("status").asText());
+            assertEquals("Absent", TestJson.parse(Http.get(siblingSearch).body()).get("status").asText());
         }
     }
 
@@ -149,7 +149,7 @@ class UpdateDeleteTest {
 
     @Test
     void everyOneSegmentPathOfTheSpecIsProtectedFromTheIdRoute() {
-        JsonNode paths = Scalars.json(app.get("/openapi.json").body()).get("paths");
+        JsonNode paths = TestJson.parse(app.get("/openapi.json").body()).get("paths");
         paths.fieldNames().forEachRemaining(path -> {
             String rest = path.startsWith(AttendanceApi.V1 + "/") ? path.substring(AttendanceApi.V1.length() + 1) : "";
             if (!rest.isEmpty() && !rest.contains("/") && !rest.equals("{id}")) {
@@ -158,13 +158,4 @@ class UpdateDeleteTest {
         });
     }
 
-    private static String get(String url) {
-        return app.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).GET()).body();
-    }
-
-    private static List<String> textList(JsonNode array) {
-        List<String> list = new java.util.ArrayList<>();
-        array.forEach(n -> list.add(n.asText()));
-        return list;
-    }
 }

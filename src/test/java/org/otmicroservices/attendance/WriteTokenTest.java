@@ -27,7 +27,7 @@ class WriteTokenTest {
     private static final String BODY = "{\"id\":\"9\",\"name\":\"Nine\",\"status\":\"Present\",\"date\":\"2023-01-09\"}";
 
     @RegisterExtension
-    static final TestApp app = new TestApp(c -> TestConfigs.writeToken(c, TOKEN));
+    static final TestApp app = new TestApp(c -> TestConfigs.with(c, "auth.write_token", TOKEN));
 
     @BeforeEach
     void seeded() {
