@@ -98,9 +98,8 @@ class PaginationTest {
             JsonNode body = TestJson.parse(r.body());
             assertEquals("Validation Error", body.get("error").asText(), query);
             String detail = body.get("details").get(0).asText();
-            // A NUL is refused for every route before the parameters are read (QueryGuard).
-            String named = query.startsWith("limit") ? "limit" : "query parameters must not contain NUL";
-            assertTrue(detail.startsWith(named), query + ": " + detail);
+            // A NUL is refused for every route before the parameters are read (QueryGuard), naming the parameter.
+            assertTrue(detail.startsWith(query.startsWith("limit") ? "limit" : "after must not contain NUL"), query + ": " + detail);
         }
         assertEquals(400, app.get("/api/v1/attendance/search?status=Present&limit=0").statusCode());
         assertEquals(200, app.get("/api/v1/attendance/search/all?limit=10000").statusCode());
