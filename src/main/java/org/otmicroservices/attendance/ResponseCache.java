@@ -69,7 +69,9 @@ final class ResponseCache implements AutoCloseable {
             metrics.cacheMiss();
             return new Lookup(null, generation);
         } catch (JedisException | NumberFormatException e) {
-            trip(e);
+            if (!poolExhausted(e)) {
+                trip(e);
+            }
             return Lookup.UNAVAILABLE;
         }
     }
@@ -82,8 +84,18 @@ final class ResponseCache implements AutoCloseable {
         try {
             redis.setex(entryKey(key), config.ttlSeconds(), entry);
         } catch (JedisException e) {
-            trip(e);
+            if (!poolExhausted(e)) {
+                trip(e);
+            }
         }
+    }
+
+    /**
+     * Every pooled connection busy: Redis itself is fine, so a read just goes without the cache this once.
+     * (Tripping here turned a burst of more requests than pooled connections into seconds without cache.)
+     */
+    private static boolean poolExhausted(Exception e) {
+        return e.getCause() instanceof java.util.NoSuchElementException;
     }
 
     /** Makes every instance stop serving every cached response; called after each successful write. */
