@@ -8,8 +8,11 @@
 # It builds the jar if needed, starts PostgreSQL and Redis through ./run.sh services, installs wrk and nginx when
 # missing, and makes its own databases (attendance_bench_<run>_*), Redis keys (attendance_bench_<run>:*),
 # processes and temp directory; all of them are removed on exit, failure included.
-# Environment: BENCH_KEEP=1 keeps the temp directory (logs, measurements); BENCH_SERVICE_OPTS adds JVM flags to the service (experiments, JFR); JAVA_OPTS replaces run.sh's
-# flags as it does for ./run.sh; POSTGRES_POOL_SIZE, SERVER_MAX_THREADS, ... reach the service as usual.
+# Environment (experiments): BENCH_ONLY="health bare_json ..." runs only the named scenarios and ceilings (the
+# names of results/*.json, plus startup and big); BENCH_DURATION and BENCH_RUNS override run length and count;
+# BENCH_JAR=path measures another build of the jar (A/B); BENCH_SERVICE_OPTS adds JVM flags to the service (GC,
+# JFR); JAVA_OPTS replaces run.sh's flags as it does for ./run.sh; POSTGRES_POOL_SIZE, SERVER_MAX_THREADS, ...
+# reach the service as usual; BENCH_KEEP=1 keeps the temp directory (logs, measurements).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,13 +30,15 @@ if [ "$MODE" = quick ]; then
 else
   WARMUP=2 DURATION=10 RUNS=3 CEIL_DURATION=3 CEIL_RUNS=3 THROTTLE_DURATION=10 STARTS=5 REDIS_N=200000
 fi
+DURATION=${BENCH_DURATION:-$DURATION} RUNS=${BENCH_RUNS:-$RUNS}
 BIG_ROWS=1000000               # search/all with -Xmx64m (quick: over the 100,000-row database instead)
 LUA=$PWD/bench/lua
-JAR=target/attendance-api.jar
+JAR=${BENCH_JAR:-target/attendance-api.jar}
 RESULTS=bench/results
 OUT_NAME=$([ "$MODE" = quick ] && echo quick || echo latest)
 
 log() { echo "bench: $*" >&2; }
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 die() { log "FAILED: $*"; exit 1; }
 
 apt_install() {
@@ -50,7 +55,7 @@ command -v wrk >/dev/null || apt_install wrk
 command -v nginx >/dev/null || apt_install nginx
 command -v pgbench >/dev/null || apt_install postgresql-client
 command -v redis-benchmark >/dev/null || apt_install redis-tools
-if [ ! -f "$JAR" ] || [ -n "$(find src pom.xml migration -newer "$JAR" -print -quit)" ]; then
+if [ -z "${BENCH_JAR:-}" ] && { [ ! -f "$JAR" ] || [ -n "$(find src pom.xml migration -newer "$JAR" -print -quit)" ]; }; then
   log "building $JAR"
   mvn -B -q -DskipTests package
 fi
@@ -177,6 +182,7 @@ SATURATION=0   # the best median req/s of the last load(), for the throttled run
 load() {
   local name=$1 script=$3 url=$4 hook=${5:-} warmup=${6:-$WARMUP} runs=${7:-$RUNS} duration=${8:-$DURATION}
   local conc run result rps best=0 m
+  want "$name" || return 0
   for conc in "${CONCS[@]}"; do
     log "$name @$conc"
     [ "$warmup" -gt 0 ] && BENCH_TAG="${name}_w$conc" wrk_json "$conc" "$warmup" "$script" "$url" >/dev/null
@@ -197,6 +203,7 @@ load() {
 # throttled NAME SCRIPT URL: p99 at half the saturating rate, 16 connections, paced by the Lua throttle.
 throttled() {
   local target result
+  want "$1" || return 0
   target=$(awk -v s="$SATURATION" 'BEGIN { printf "%d", s / 2 }')
   log "$1 throttled to $target req/s"
   result=$(BENCH_RATE=$target BENCH_TAG="$1_throttled" wrk_json 16 "$THROTTLE_DURATION" "$2" "$3")
@@ -268,6 +275,7 @@ INSERT INTO scratch (id, name, status, date) VALUES ((:client_id::bigint * 10000
 EOF
 pgbench_load() {  # pgbench_load NAME ARGS...: CEIL_RUNS runs per concurrency
   local name=$1 conc run out tps failed; shift
+  want "$name" || return 0
   for conc in "${CONCS[@]}"; do
     log "$name @$conc"
     for run in $(seq 1 "$CEIL_RUNS"); do
@@ -285,6 +293,7 @@ pgbench_load pgbench_select -S
 pgbench_load pgbench_insert -f "$TMP/insert.sql" -D n=0
 
 for conc in "${CONCS[@]}"; do
+  want redis_get || break
   log "redis_get @$conc"
   for run in $(seq 1 "$CEIL_RUNS"); do
     line=$(redis-benchmark "${REDIS_ARGS[@]}" -t get -c "$conc" -n "$REDIS_N" --csv | grep '^"GET"') \
@@ -375,22 +384,28 @@ stop lists; stop lists_uncached; stop nginx
 # ---------------------------------------------------------------- scenarios 5 and 6 with the insert ceiling above
 CHECK_NAME=create load create service create.lua "$(url main /)" writes_check
 CHECK_NAME=mixed BENCH_HOT=100 load mixed service mixed.lua "$(url main /)" writes_check
-RSS_KIB=$(awk '/^VmRSS:/ { print $2 }' "/proc/${PID[main]}/status")
-emit "{\"type\":\"rss\",\"name\":\"after_mixed\",\"kib\":$RSS_KIB}"
+if want mixed; then
+  RSS_KIB=$(awk '/^VmRSS:/ { print $2 }' "/proc/${PID[main]}/status")
+  emit "{\"type\":\"rss\",\"name\":\"after_mixed\",\"kib\":$RSS_KIB}"
+fi
 stop main
 
 # ---------------------------------------------------------------- scenario 7: start-up on an up-to-date database
 startup_ms=()
+want startup || STARTS=0
 for i in $(seq 1 "$STARTS"); do
   launch "start$i" main 20 "$SERVICE_OPTS"
   wait_health "start$i"
   startup_ms+=($(( ($(date +%s%N) - T0[start$i]) / 1000000 )))
   stop "start$i"
 done
-log "start-up: ${startup_ms[*]} ms"
-emit "{\"type\":\"startup\",\"ms\":[$(IFS=,; echo "${startup_ms[*]}")]}"
+if [ "$STARTS" -gt 0 ]; then
+  log "start-up: ${startup_ms[*]} ms"
+  emit "{\"type\":\"startup\",\"ms\":[$(IFS=,; echo "${startup_ms[*]}")]}"
+fi
 
 # ---------------------------------------------------------------- scenario 8: search/all of every row with -Xmx64m
+if want big; then
 big_opts="$(sed -E 's/(^| )-Xm[sx][^ ]*//g' <<<"$SERVICE_OPTS") -Xms32m -Xmx64m"
 launch big "$BIG_DB" 20 "$big_opts"
 wait_health big
@@ -403,6 +418,7 @@ rm -f "$TMP/big.json"
 hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/${PID[big]}/status" 2>/dev/null || echo 0)
 emit "{\"type\":\"big\",\"rows\":$rows,\"heap\":\"-Xmx64m\",\"status\":$status,\"records\":$records,\"bytes\":$bytes,\"seconds\":$seconds,\"vmhwm_kib\":${hwm:-0}}"
 stop big
+fi
 
 # ---------------------------------------------------------------- report
 mkdir -p "$RESULTS"
