@@ -16,6 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+START=$(date +%s)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 MODE=full
 case "${1:-}" in
   --quick) MODE=quick ;;
@@ -26,7 +28,7 @@ esac
 CONCS=(16 64)
 THREADS=2                      # wrk threads; the machine has 2 cores
 if [ "$MODE" = quick ]; then
-  WARMUP=1 DURATION=1 RUNS=1 CEIL_DURATION=1 CEIL_RUNS=1 THROTTLE_DURATION=1 STARTS=1 REDIS_N=20000
+  WARMUP=1 DURATION=1 RUNS=1 CEIL_DURATION=2 CEIL_RUNS=1 THROTTLE_DURATION=1 STARTS=1 REDIS_N=20000
 else
   WARMUP=2 DURATION=10 RUNS=3 CEIL_DURATION=3 CEIL_RUNS=3 THROTTLE_DURATION=10 STARTS=5 REDIS_N=200000
 fi
@@ -37,9 +39,10 @@ JAR=${BENCH_JAR:-target/attendance-api.jar}
 RESULTS=bench/results
 OUT_NAME=$([ "$MODE" = quick ] && echo quick || echo latest)
 
-log() { echo "bench: $*" >&2; }
+log() { echo "bench: [$(( $(date +%s) - ${START:-$(date +%s)} ))s] $*" >&2; }
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
-die() { log "FAILED: $*"; exit 1; }
+FAILURE=
+die() { FAILURE=$*; exit 1; }   # the reason is printed last, after the logs, by cleanup
 
 apt_install() {
   log "installing $* with apt-get"
@@ -52,7 +55,14 @@ apt_install() {
 # ---------------------------------------------------------------- tools, services, jar
 ./run.sh services
 command -v wrk >/dev/null || apt_install wrk
-command -v nginx >/dev/null || apt_install nginx
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  # The package must not start its own nginx on port 80: forbid service starts during the install.
+  added_policy=
+  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; added_policy=1; }
+  apt_install nginx || { [ -n "$added_policy" ] && rm -f /usr/sbin/policy-rc.d; exit 1; }
+  [ -n "$added_policy" ] && rm -f /usr/sbin/policy-rc.d
+fi
+PATH=$PATH:/usr/sbin
 command -v pgbench >/dev/null || apt_install postgresql-client
 command -v redis-benchmark >/dev/null || apt_install redis-tools
 if [ -z "${BENCH_JAR:-}" ] && { [ ! -f "$JAR" ] || [ -n "$(find src pom.xml migration -newer "$JAR" -print -quit)" ]; }; then
@@ -93,9 +103,14 @@ cleanup() {
   for db in "${DBS[@]}"; do psql -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null; done
   redis-cli "${REDIS_ARGS[@]}" --scan --pattern "$PREFIX*" | xargs -r -n 500 redis-cli "${REDIS_ARGS[@]}" del >/dev/null
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
-    for f in "$TMP"/*.err; do [ -s "$f" ] && { log "last lines of $(basename "$f"):"; tail -5 "$f" >&2; }; done
+    for f in "$TMP"/*.err; do
+      grep -q -E 'ERROR|Exception|FATAL|emerg' "$f" 2>/dev/null || continue
+      log "errors in $(basename "$f"):"; grep -E 'ERROR|Exception|FATAL|emerg' "$f" | tail -3 >&2
+    done
+    log "FAILED: ${FAILURE:-exit status $rc}"
   fi
   if [ -n "${BENCH_KEEP:-}" ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  log "finished (exit $rc)"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -246,7 +261,6 @@ seed() {  # seed DATABASE FROM TO: rows FROM..TO, ids as text
   sql "${RUN_ID}_$1" "VACUUM ANALYZE records"
 }
 
-START=$(date +%s)
 log "run $RUN_ID ($MODE); service flags: $SERVICE_OPTS"
 
 # ---------------------------------------------------------------- databases
@@ -283,6 +297,10 @@ pgbench_load() {  # pgbench_load NAME ARGS...: CEIL_RUNS runs per concurrency
       out=$(pgbench -n -M prepared -c "$conc" -j "$THREADS" -T "$CEIL_DURATION" "$@" "${RUN_ID}_pgbench" 2>&1) \
         || die "pgbench $name @$conc: $(tail -3 <<<"$out")"
       tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")
+      if [ -z "$tps" ]; then   # e.g. the clients' connections took the whole (quick) run: no figure, no ratio
+        log "pgbench $name @$conc gave no tps: $(tail -2 <<<"$out" | tr '\n' ' ')"
+        continue
+      fi
       failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$out")
       lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")
       emit "{\"type\":\"load\",\"kind\":\"ceiling\",\"name\":\"$name\",\"conc\":$conc,\"run\":$run,\"rps\":$tps,\"latency_avg_ms\":${lat:-null},\"errors\":${failed:-0}}"
@@ -423,14 +441,14 @@ fi
 # ---------------------------------------------------------------- report
 mkdir -p "$RESULTS"
 cat >"$TMP/meta.json" <<EOF
-{"mode":"$MODE","date":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","machine":"$(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average before the run $(cut -d' ' -f1-3 /proc/loadavg)","java":"$(java -version 2>&1 | head -1 | tr -d '"')","java_opts":"$SERVICE_OPTS","method":"wrk -t$THREADS on loopback, per scenario and concurrency a ${WARMUP} s warm-up then $RUNS × ${DURATION} s (ceilings $CEIL_RUNS × ${CEIL_DURATION} s), median and spread (max − min) / median; errors = non-2xx + socket errors","seconds":$(( $(date +%s) - START ))}
+{"mode":"$MODE","date":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","machine":"$(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average at the start $LOAD_BEFORE","java":"$(java -version 2>&1 | head -1 | tr -d '"')","java_opts":"$SERVICE_OPTS","method":"wrk -t$THREADS on loopback, per scenario and concurrency a ${WARMUP} s warm-up then $RUNS × ${DURATION} s (ceilings $CEIL_RUNS × ${CEIL_DURATION} s), median and spread (max − min) / median; errors = non-2xx + socket errors","seconds":$(( $(date +%s) - START ))}
 EOF
 rc=0
 java -cp "$JAR" org.otmicroservices.attendance.bench.BenchReport "$MEASUREMENTS" "$TMP/meta.json" \
   "$RESULTS/$OUT_NAME.md" "$RESULTS/$OUT_NAME.json" $([ "$MODE" = full ] && echo --enforce-targets) || rc=$?
-log "finished in $(( $(date +%s) - START )) s; results in $RESULTS/$OUT_NAME.md and $RESULTS/$OUT_NAME.json"
+log "measured; results in $RESULTS/$OUT_NAME.md and $RESULTS/$OUT_NAME.json"
 case $rc in
   0) ;;
   3) log "some targets were missed (see the table)"; exit 3 ;;
-  *) die "errors or lost writes (see the table)" ;;
+  *) die "errors or lost writes (see the table above)" ;;
 esac
