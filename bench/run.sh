@@ -116,11 +116,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# A port below the kernel's ephemeral range (where outgoing connections take their local ports, so a port
+# free now could be taken before our server binds it) that no socket uses in any state.
 free_port() {
-  local p
+  local low p
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   while :; do
-    p=$((20000 + RANDOM % 40000))
-    [ -z "$(ss -Htln "sport = :$p")" ] && { echo "$p"; return; }
+    p=$((10000 + RANDOM % (low - 10000)))
+    [ -z "$(ss -Htan "sport = :$p")" ] && { echo "$p"; return; }
   done
 }
 
