@@ -55,6 +55,7 @@ apt_install() {
 # ---------------------------------------------------------------- tools, services, jar
 ./run.sh services
 command -v wrk >/dev/null || apt_install wrk
+command -v ss >/dev/null || apt_install iproute2
 if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
   # The package must not start its own nginx on port 80: forbid service starts during the install.
   added_policy=
@@ -70,7 +71,7 @@ if [ -z "${BENCH_JAR:-}" ] && { [ ! -f "$JAR" ] || [ -n "$(find src pom.xml migr
   mvn -B -q -DskipTests package
 fi
 JAVA_OPTS=$(./run.sh java-opts)
-SERVICE_OPTS="$JAVA_OPTS ${BENCH_SERVICE_OPTS:-}"
+SERVICE_OPTS=$JAVA_OPTS${BENCH_SERVICE_OPTS:+ $BENCH_SERVICE_OPTS}
 
 PG_HOST=$(./run.sh conf postgres host); PG_PORT=$(./run.sh conf postgres port)
 PG_USER=$(./run.sh conf postgres user); PG_PASSWORD=$(./run.sh conf postgres password)

@@ -276,6 +276,9 @@ public final class BenchReport {
         }
         long missed = targets.stream().filter(t -> !t.met()).count();
         md.append("\n").append(targets.size() - missed).append(" of ").append(targets.size()).append(" targets met.");
+        if (missed > 0) {
+            md.append(" Where the time goes: the profile in docs/PERFORMANCE.md.");
+        }
         if (!failures.isEmpty()) {
             md.append("\n\n**FAILED:**\n");
             failures.forEach(f -> md.append("- ").append(f).append('\n'));
