@@ -205,6 +205,7 @@ load() {
   for conc in "${CONCS[@]}"; do
     log "$name @$conc"
     [ "$warmup" -gt 0 ] && BENCH_TAG="${name}_w$conc" wrk_json "$conc" "$warmup" "$script" "$url" >/dev/null
+    [ "$MODE" = quick ] && warmup=0   # quick: one warm-up per scenario is enough for a smoke test
     rps=()
     for run in $(seq 1 "$runs"); do
       [ -n "$hook" ] && $hook before "$conc" "$run" ""
