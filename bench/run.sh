@@ -138,24 +138,28 @@ new_db() {  # new_db NAME: an empty database owned by this run
 # ---------------------------------------------------------------- the service
 declare -A PORT PID T0
 
+yaml_str() { local q="'"; printf "'%s'" "${1//$q/$q$q}"; }   # a YAML single-quoted scalar
+
 write_config() {  # write_config FILE DATABASE PORT TTL
   cat >"$1" <<EOF
-postgres: {host: "$PG_HOST", port: $PG_PORT, database: "$2", user: "$PG_USER", password: "$PG_PASSWORD"}
-redis: {host: "$REDIS_HOST", port: $REDIS_PORT, password: "$REDIS_PASSWORD"}
+postgres: {host: $(yaml_str "$PG_HOST"), port: $PG_PORT, database: $(yaml_str "$2"), user: $(yaml_str "$PG_USER"), password: $(yaml_str "$PG_PASSWORD")}
+redis: {host: $(yaml_str "$REDIS_HOST"), port: $REDIS_PORT, password: $(yaml_str "$REDIS_PASSWORD")}
 server: {host: 127.0.0.1, port: $3}
-cache: {ttl_seconds: $4, key_prefix: "$PREFIX"}
+cache: {ttl_seconds: $4, key_prefix: $(yaml_str "$PREFIX")}
 EOF
 }
 
 # launch NAME DATABASE TTL JVM_FLAGS: starts an instance in the background (the environment's
-# overrides of the service keys are fixed to the generated config's values, which must win).
+# overrides of the service keys are fixed to the generated config's values, which must win; a write token
+# from the caller's environment would turn every create into a 401).
 launch() {
   local name=$1 db=${RUN_ID}_$2 ttl=$3 port
   port=$(free_port)
   write_config "$TMP/$name.yaml" "$db" "$port" "$ttl"
   T0[$name]=$(date +%s%N)
   # shellcheck disable=SC2086 # the flags are words
-  CONFIG_FILE="$TMP/$name.yaml" POSTGRES_DATABASE="$db" SERVER_HOST=127.0.0.1 SERVER_PORT="$port" \
+  env -u ATTENDANCE_WRITE_TOKEN -u AUTH_WRITE_TOKEN \
+    CONFIG_FILE="$TMP/$name.yaml" POSTGRES_DATABASE="$db" SERVER_HOST=127.0.0.1 SERVER_PORT="$port" \
     CACHE_TTL_SECONDS="$ttl" CACHE_KEY_PREFIX="$PREFIX" \
     java $4 -jar "$JAR" >"$TMP/$name.out" 2>"$TMP/$name.err" &
   PID[$name]=$!
