@@ -198,13 +198,13 @@ field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<<"$1"; }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-SATURATION=0   # the best median req/s of the last load(), for the throttled runs
+SATURATION=0 SATURATION_CONC=16   # the best median req/s of the last load() and its connections, for throttled()
 
 # load NAME KIND(service|ceiling) SCRIPT URL [HOOK] [WARMUP RUNS DURATION]: warm-up, then runs at each concurrency.
 # HOOK (the writes check) is called as HOOK before|after CONC RUN RESULT.
 load() {
   local name=$1 script=$3 url=$4 hook=${5:-} warmup=${6:-$WARMUP} runs=${7:-$RUNS} duration=${8:-$DURATION}
-  local conc run result rps best=0 m
+  local conc run result rps best=0 best_conc=16 m
   want "$name" || return 0
   for conc in "${CONCS[@]}"; do
     log "$name @$conc"
@@ -219,19 +219,20 @@ load() {
       rps+=("$(field "$result" rps)")
     done
     m=$(median "${rps[@]}")
-    best=$(awk -v a="$best" -v b="$m" 'BEGIN { print (b > a) ? b : a }')
+    if awk -v a="$best" -v b="$m" 'BEGIN { exit !(b > a) }'; then best=$m; best_conc=$conc; fi
   done
-  SATURATION=$best
+  SATURATION=$best SATURATION_CONC=$best_conc
 }
 
-# throttled NAME SCRIPT URL: p99 at half the saturating rate, 16 connections, paced by the Lua throttle.
+# throttled NAME SCRIPT URL: p99 at half the saturating rate, paced by the Lua throttle, with the connections
+# that saturated (fewer might not reach the rate at all: then the run would be saturated, not at half load).
 throttled() {
   local target result
   want "$1" || return 0
   target=$(awk -v s="$SATURATION" 'BEGIN { printf "%d", s / 2 }')
-  log "$1 throttled to $target req/s"
-  result=$(BENCH_RATE=$target BENCH_TAG="$1_throttled" wrk_json 16 "$THROTTLE_DURATION" "$2" "$3")
-  emit "{\"type\":\"throttled\",\"name\":\"$1\",\"conc\":16,\"target_rps\":$target,${result#\{}"
+  log "$1 throttled to $target req/s over $SATURATION_CONC connections"
+  result=$(BENCH_RATE=$target BENCH_TAG="$1_throttled" wrk_json "$SATURATION_CONC" "$THROTTLE_DURATION" "$2" "$3")
+  emit "{\"type\":\"throttled\",\"name\":\"$1\",\"conc\":$SATURATION_CONC,\"target_rps\":$target,${result#\{}"
 }
 
 # The writes check: every 200 the service logged is a new row, and every 2xx wrk saw is among them. The

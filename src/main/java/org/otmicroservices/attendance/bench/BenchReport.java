@@ -163,7 +163,7 @@ public final class BenchReport {
             String name = t.path("name").asText();
             double p99 = t.path("p99_ms").asDouble();
             out.add(atMost("p99 at half the saturating rate: " + THROTTLED.getOrDefault(name, name)
-                            + " (" + fmt(t.path("rps").asDouble(), 0) + " of " + fmt(t.path("target_rps").asDouble(), 0) + " req/s)",
+                            + " (" + fmt(t.path("rps").asDouble(), 0) + " req/s achieved of " + fmt(t.path("target_rps").asDouble(), 0) + " asked)",
                     t.path("conc").asText(), fmt(p99, 2) + " ms", p99, 5, "ms"));
             if (t.path("errors").asLong() > 0) {
                 failures.add("throttled " + name + ": " + t.path("errors").asLong() + " errors");
