@@ -4,17 +4,12 @@ import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import org.eclipse.jetty.io.EofException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Serves a cacheable GET: the stored bytes on a hit; otherwise runs the writer, sends what it writes and stores
  * it if it is a 2xx small enough to cache. Small bodies go out with a Content-Length; large ones stream.
  */
 final class CachedReads {
-    private static final Logger LOG = LoggerFactory.getLogger(CachedReads.class);
     /** Bodies up to this size are buffered and sent with a Content-Length. */
     private static final int INLINE_BYTES = 64 * 1024;
     /** Larger responses are streamed and not cached, so memory stays flat whatever the table size. */
@@ -32,28 +27,6 @@ final class CachedReads {
     }
 
     void serve(Context ctx, BodyWriter writer) throws IOException {
-        try {
-            lookupOrWrite(ctx, writer);
-        } catch (IOException | UncheckedIOException e) {
-            if (!clientGone(e)) {
-                throw e;
-            }
-            // The client closed the connection mid-response (a load balancer's time-out, a cancelled download):
-            // nothing is left to answer, and it is no server error, so no 500, no stack trace.
-            LOG.debug("{} {}: client closed the connection during the response", ctx.method(), ctx.path());
-        }
-    }
-
-    private static boolean clientGone(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof EofException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void lookupOrWrite(Context ctx, BodyWriter writer) throws IOException {
         String query = ctx.queryString();
         String key = ctx.path() + (query == null ? "" : "?" + query);
         ResponseCache.Lookup lookup = cache.lookup(key);
