@@ -2,7 +2,10 @@
 # Build and serve the Attendance API, or run every test: the two commands of the README.
 #   ./run.sh          build target/attendance-api.jar and serve it (config.yaml or $CONFIG_FILE)
 #   ./run.sh test     run every test (unit, integration against real PostgreSQL and Redis, jar smoke test,
-#                     two jars behind nginx through a rolling restart, Swagger UI in headless Chromium)
+#                     two jars behind nginx through a rolling restart, Swagger UI in headless Chromium),
+#                     then the benchmark harness in smoke mode (bench/run.sh --quick)
+#   ./run.sh java-opts  print the JVM flags (bench/run.sh starts the service with the same ones)
+#   ./run.sh conf SECTION KEY  print a config value as the service reads it (file, then environment)
 # Both first make sure the PostgreSQL and Redis that the config points at answer; when they are local and
 # do not, this script installs (apt-get) and starts them, and creates the database and the login.
 set -euo pipefail
@@ -125,11 +128,19 @@ case "${1:-serve}" in
     ;;
   test)
     ensure_tools; ensure_test_tools; ensure_postgres; ensure_redis
-    exec mvn -B verify
+    mvn -B verify
+    exec bench/run.sh --quick
     ;;
   services)
     ensure_tools; ensure_postgres; ensure_redis
     ;;
+  java-opts)
+    echo "$JAVA_OPTS"
+    ;;
+  conf)
+    [ $# -eq 3 ] || { echo "usage: ./run.sh conf SECTION KEY" >&2; exit 2; }
+    conf "$2" "$3"
+    ;;
   *)
-    echo "usage: ./run.sh [serve|test|services]" >&2; exit 2 ;;
+    echo "usage: ./run.sh [serve|test|services|java-opts|conf SECTION KEY]" >&2; exit 2 ;;
 esac

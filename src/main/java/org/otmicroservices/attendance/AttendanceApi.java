@@ -41,6 +41,7 @@ final class AttendanceApi {
             cfg.http.prefer405over404 = true;
             cfg.http.disableCompression(); // as Flask; nginx in front may compress
             cfg.http.maxRequestSize = config.server().maxBodyBytes();
+            cfg.jetty.clientAbortStatus = 499; // nginx's "client closed request", not Javalin's default 500
             cfg.router.ignoreTrailingSlashes = false; // Flask answers 404 for /health/
             QueuedThreadPool threads = new QueuedThreadPool(config.server().maxThreads(), 8, 60_000);
             threads.setName("http");

@@ -38,7 +38,8 @@ final class CachedReads {
         ResponseCache.Lookup lookup = cache.lookup(key);
         ctx.contentType("application/json");
         if (lookup.hit()) {
-            send(ctx, lookup.body());
+            ctx.res().setContentLength(lookup.bodyLength());
+            lookup.writeBody(ctx.res().getOutputStream());
             return;
         }
         Body body = new Body(ctx, lookup.generation() >= 0);

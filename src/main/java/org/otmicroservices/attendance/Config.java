@@ -154,7 +154,7 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 r.integer("redis.port", null, 1, 65535),
                 redisPassword.isEmpty() ? null : redisPassword,
                 r.integer("redis.timeout_ms", 100, 1, 60_000),
-                r.integer("redis.pool_size", 32, 1, 1000));
+                r.integer("redis.pool_size", 64, 1, 1000)); // = server.max_threads: no request waits for a connection
         Server server = new Server(
                 r.string("server.host", "0.0.0.0"),
                 r.integer("server.port", 8080, 0, 65535),

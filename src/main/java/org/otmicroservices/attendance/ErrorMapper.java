@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.sql.SQLTransientConnectionException;
+import org.eclipse.jetty.io.EofException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,8 +65,26 @@ final class ErrorMapper {
             write(ctx, 503, new Bodies.Error("Service Unavailable", "The database is unavailable; try again shortly"));
             return;
         }
+        if (clientGone(e)) {
+            // The client closed the connection mid-response (a load balancer's time-out, a cancelled download):
+            // no server error, and nothing can be answered (writing a 500 waited for Jetty's idle timeout).
+            // 499 in the access log, as Javalin does for an EofException thrown directly (see AttendanceApi).
+            LOG.debug("{} {}: client closed the connection during the response", ctx.method(), ctx.path());
+            ctx.status(499);
+            return;
+        }
         LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
         write(ctx, 500, new Bodies.Error("Internal Server Error", "The server could not complete the request"));
+    }
+
+    /** Jetty's EofException: the response could not be written because the client went away. */
+    static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EofException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Connection failures (class 08), shutdowns and cancellations (class 57) and pool time-outs: retryable. */

@@ -17,11 +17,17 @@ final class HealthController {
     private final AttendanceDao dao;
     private final ResponseCache cache;
     private final Json json;
+    // Concurrent probes share one fresh database round trip (see CoalescedCheck); the bodies never change.
+    private final CoalescedCheck postgres = new CoalescedCheck(this::pingPostgres);
+    private final byte[] healthyBody;
+    private final byte[] unhealthyBody;
 
     HealthController(AttendanceDao dao, ResponseCache cache, Json json) {
         this.dao = dao;
         this.cache = cache;
         this.json = json;
+        this.healthyBody = json.bytes(new Bodies.Message(HEALTHY));
+        this.unhealthyBody = json.bytes(new Bodies.Message(UNHEALTHY));
     }
 
     @OpenApi(path = "/api/v1/attendance/health", methods = HttpMethod.GET, operationId = "health",
@@ -32,8 +38,7 @@ final class HealthController {
             })
     void health(Context ctx) {
         boolean up = postgresUp();
-        ctx.status(up ? 200 : 400).contentType("application/json")
-                .result(json.bytes(new Bodies.Message(up ? HEALTHY : UNHEALTHY)));
+        ctx.status(up ? 200 : 400).contentType("application/json").result(up ? healthyBody : unhealthyBody);
     }
 
     @OpenApi(path = "/api/v1/attendance/health/detail", methods = HttpMethod.GET, operationId = "healthDetail",
@@ -51,6 +56,10 @@ final class HealthController {
     }
 
     private boolean postgresUp() {
+        return postgres.passes();
+    }
+
+    private boolean pingPostgres() {
         try {
             dao.ping();
             return true;

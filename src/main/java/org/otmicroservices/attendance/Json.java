@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +28,9 @@ final class Json {
             .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE) // Jackson writes \\u00E9, Flask wrote \\u00e9
             .build();
     private final Config.DateFormat dateFormat;
+    /** Bounded, so a table of random dates costs at most this many small strings. */
+    private static final int MAX_CACHED_DATES = 20_000;
+    private final ConcurrentHashMap<LocalDate, String> rfc1123 = new ConcurrentHashMap<>();
 
     Json(Config.DateFormat dateFormat) {
         this.dateFormat = dateFormat;
@@ -72,7 +76,19 @@ final class Json {
     }
 
     String formatDate(LocalDate date) {
-        return dateFormat == Config.DateFormat.ISO ? date.toString() : RFC_1123_MIDNIGHT.format(date);
+        if (dateFormat == Config.DateFormat.ISO) {
+            return date.toString();
+        }
+        // Formatting is the costliest step of writing a row, and attendance dates repeat (365 a year):
+        // search/all over 10,000 rows formats a few hundred distinct dates, not 10,000.
+        String text = rfc1123.get(date);
+        if (text == null) {
+            text = RFC_1123_MIDNIGHT.format(date);
+            if (rfc1123.size() < MAX_CACHED_DATES) {
+                rfc1123.put(date, text);
+            }
+        }
+        return text;
     }
 
     private void writeRecord(JsonGenerator g, AttendanceRecord r) throws IOException {

@@ -1,7 +1,10 @@
 package org.otmicroservices.attendance;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,12 +27,29 @@ final class ResponseCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResponseCache.class);
     private static final long PROBE_INTERVAL_MS = 500;
 
-    /** The result of a lookup: a body on a hit; on a miss, the generation to store under (-1: do not store). */
-    record Lookup(byte[] body, long generation) {
+    /**
+     * The result of a lookup: the stored entry (generation, then body) on a hit; on a miss, the generation to store
+     * under (-1: do not store).
+     */
+    record Lookup(byte[] entry, long generation) {
         static final Lookup UNAVAILABLE = new Lookup(null, -1);
 
         boolean hit() {
-            return body != null;
+            return entry != null;
+        }
+
+        /** A copy of the body; writeBody sends it without one. */
+        byte[] body() {
+            return entry == null ? null : Arrays.copyOfRange(entry, Long.BYTES, entry.length);
+        }
+
+        int bodyLength() {
+            return entry.length - Long.BYTES;
+        }
+
+        /** Writes the body straight from the entry Redis returned: a cached 1 MB search/all is not copied again. */
+        void writeBody(OutputStream out) throws IOException {
+            out.write(entry, Long.BYTES, entry.length - Long.BYTES);
         }
     }
 
@@ -64,12 +84,14 @@ final class ResponseCache implements AutoCloseable {
             byte[] entry = values.get(1);
             if (entry != null && entry.length >= Long.BYTES && ByteBuffer.wrap(entry).getLong() == generation) {
                 metrics.cacheHit();
-                return new Lookup(java.util.Arrays.copyOfRange(entry, Long.BYTES, entry.length), generation);
+                return new Lookup(entry, generation);
             }
             metrics.cacheMiss();
             return new Lookup(null, generation);
         } catch (JedisException | NumberFormatException e) {
-            trip(e);
+            if (!poolExhausted(e)) {
+                trip(e);
+            }
             return Lookup.UNAVAILABLE;
         }
     }
@@ -82,8 +104,18 @@ final class ResponseCache implements AutoCloseable {
         try {
             redis.setex(entryKey(key), config.ttlSeconds(), entry);
         } catch (JedisException e) {
-            trip(e);
+            if (!poolExhausted(e)) {
+                trip(e);
+            }
         }
+    }
+
+    /**
+     * Every pooled connection busy: Redis itself is fine, so a read just goes without the cache this once.
+     * (Tripping here turned a burst of more requests than pooled connections into seconds without cache.)
+     */
+    private static boolean poolExhausted(Exception e) {
+        return e.getCause() instanceof java.util.NoSuchElementException;
     }
 
     /** Makes every instance stop serving every cached response; called after each successful write. */
