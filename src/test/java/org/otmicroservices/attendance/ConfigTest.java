@@ -57,7 +57,7 @@ class ConfigTest {
     void theFlaskFileLoadsWithEveryOptionalKeyAtItsDefault() throws IOException {
         Config c = load(FLASK_YAML, Map.of());
         assertEquals(new Config.Postgres("localhost", 5432, "attendance_db", "postgres", "password", 8, 3000, 10_000, 30), c.postgres());
-        assertEquals(new Config.Redis("localhost", 6379, null, 100, 32), c.redis());
+        assertEquals(new Config.Redis("localhost", 6379, null, 100, 64), c.redis());
         assertEquals(new Config.Server("0.0.0.0", 8080, 1_048_576, 64), c.server());
         assertEquals(new Config.Cache(20, "attendance:"), c.cache());
         assertTrue(c.cache().enabled());
