@@ -123,7 +123,7 @@ ensure_test_tools() {
 case "${1:-serve}" in
   serve)
     ensure_tools; ensure_postgres; ensure_redis
-    mvn -B -q -DskipTests package
+    mvn -B -q -DskipTests package >&2 # stdout carries only the JSON access log
     exec java $JAVA_OPTS -jar target/attendance-api.jar
     ;;
   test)
