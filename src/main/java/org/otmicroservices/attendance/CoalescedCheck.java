@@ -1,24 +1,35 @@
 package org.otmicroservices.attendance;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs a health check for many concurrent callers at once, without ever answering from an old result: a caller
- * joins the next check that starts after it arrived. One check runs at a time, so a flood of health probes
- * (a load balancer per instance, a benchmark) costs one database round trip at a time instead of one each.
+ * Runs a health check for many concurrent callers at once, never answering from a result older than maxAge: a
+ * caller takes the result of a check that started at most maxAge before it arrived, or else joins the next check
+ * that starts after it arrived. One check runs at a time, so a flood of health probes (a load balancer per
+ * instance, a benchmark) costs one database round trip per maxAge instead of one each.
  */
 final class CoalescedCheck {
     private final BooleanSupplier check;
+    private final long maxAgeNanos;
+    private volatile Result last; // the newest finished check
     private CompletableFuture<Boolean> running; // guarded by this: the check in flight
     private CompletableFuture<Boolean> pending; // guarded by this: the next check, collecting callers until it starts
 
-    CoalescedCheck(BooleanSupplier check) {
+    private record Result(long startedNanos, boolean passed) {}
+
+    CoalescedCheck(BooleanSupplier check, Duration maxAge) {
         this.check = check;
+        this.maxAgeNanos = maxAge.toNanos();
     }
 
-    /** True if a check that started after this call began passed; a check that throws counts as failed. */
+    /** True if the check passed that started at most maxAge before this call, or the next one that starts after it. */
     boolean passes() {
+        Result recent = last;
+        if (recent != null && System.nanoTime() - recent.startedNanos() <= maxAgeNanos) {
+            return recent.passed();
+        }
         CompletableFuture<Boolean> mine;
         CompletableFuture<Boolean> before;
         synchronized (this) {
@@ -39,12 +50,14 @@ final class CoalescedCheck {
             pending = null; // callers from now on wait for the check after this one
             running = mine;
         }
+        long started = System.nanoTime();
         boolean passed;
         try {
             passed = check.getAsBoolean();
         } catch (RuntimeException e) {
             passed = false;
         }
+        last = new Result(started, passed); // one check at a time: each is newer than the one before
         mine.complete(passed);
         synchronized (this) {
             if (running == mine) {

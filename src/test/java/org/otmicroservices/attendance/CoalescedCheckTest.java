@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -26,7 +27,7 @@ class CoalescedCheckTest {
                 return true;
             }
             return false;
-        });
+        }, Duration.ZERO);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(check::passes, pool);
@@ -52,9 +53,22 @@ class CoalescedCheckTest {
                 throw new IllegalStateException("database down");
             }
             return true;
-        });
+        }, Duration.ZERO);
         assertFalse(check.passes());
         assertTrue(check.passes());
+        assertEquals(2, runs.get());
+    }
+
+    @Test
+    void aResultIsReusedUntilItsCheckIsMaxAgeOldThenANewCheckRuns() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        // Passes once, fails after: a reused result shows as true without a second run.
+        CoalescedCheck check = new CoalescedCheck(() -> runs.incrementAndGet() == 1, Duration.ofMillis(300));
+        assertTrue(check.passes());
+        assertTrue(check.passes());
+        assertEquals(1, runs.get());
+        Thread.sleep(400);
+        assertFalse(check.passes());
         assertEquals(2, runs.get());
     }
 
