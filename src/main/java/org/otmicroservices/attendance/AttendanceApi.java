@@ -12,7 +12,6 @@ import io.javalin.openapi.plugin.OpenApiPlugin;
 import io.javalin.openapi.plugin.OpenApiPluginConfiguration;
 import io.javalin.openapi.plugin.swagger.SwaggerPlugin;
 import io.prometheus.client.exporter.common.TextFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.eclipse.jetty.util.component.LifeCycle;
@@ -100,10 +99,14 @@ final class AttendanceApi {
                 router.options(V1 + "/bulk", allow("OPTIONS, POST"));
                 readRoute(router, V1 + "/export.csv", records::export);
                 readRoute(router, V1 + "/summary", records::summary);
-                router.before(V1 + "/{id}", AttendanceApi::rejectWrongMethodOnFixedPath);
-                router.put(V1 + "/{id}", records::update);
-                router.delete(V1 + "/{id}", records::delete);
+                // A route, not a before-handler on /{id}: that one ran its path match on every request (issue 7).
+                router.put(V1 + "/{id}", onRecordPath(records::update));
+                router.delete(V1 + "/{id}", onRecordPath(records::delete));
                 router.options(V1 + "/{id}", allow("OPTIONS, PUT, DELETE"));
+                router.get(V1 + "/{id}", AttendanceApi::notARecordMethod);
+                router.head(V1 + "/{id}", AttendanceApi::notARecordMethod);
+                router.post(V1 + "/{id}", AttendanceApi::notARecordMethod);
+                router.patch(V1 + "/{id}", AttendanceApi::notARecordMethod);
                 readRoute(router, "/metrics", ctx -> ctx.contentType(TextFormat.CONTENT_TYPE_004).result(metrics.scrape()));
                 router.get("/apidocs", ctx -> ctx.redirect("/apidocs/", HttpStatus.PERMANENT_REDIRECT));
                 router.get("/apidocs/index.html", ctx -> ctx.redirect("/apidocs/", HttpStatus.FOUND));
@@ -115,17 +118,25 @@ final class AttendanceApi {
     }
 
     /**
-     * Keeps the Flask answers on one-segment paths that /{id} also matches: a fixed route keeps its 405 for
-     * other methods, and GET/POST/HEAD on any other word stay 404 (API.md: unknown path), not 405.
+     * Keeps the Flask answers on one-segment paths that /{id} also matches (only the methods the fixed route lacks
+     * get here): a fixed route keeps its 405, and any other word stays 404 (API.md: unknown path), not 405.
      */
-    private static void rejectWrongMethodOnFixedPath(Context ctx) {
+    private static void notARecordMethod(Context ctx) {
         String allowed = FIXED.get(ctx.path());
-        if (allowed != null && !List.of(allowed.split(", ")).contains(ctx.method().name())) {
+        if (allowed != null) {
             throw new MethodNotAllowedResponse("Method not allowed", Map.of("availableMethods", allowed));
         }
-        if (allowed == null && !List.of("PUT", "DELETE", "OPTIONS").contains(ctx.method().name())) {
-            throw new NotFoundResponse();
-        }
+        throw new NotFoundResponse();
+    }
+
+    /** PUT and DELETE of a record, except on the fixed paths, whose wrong methods stay 405. */
+    private static Handler onRecordPath(Handler handler) {
+        return ctx -> {
+            if (FIXED.containsKey(ctx.path())) {
+                notARecordMethod(ctx);
+            }
+            handler.handle(ctx);
+        };
     }
 
     /** GET, HEAD running the same handler (Jetty sends no body), and OPTIONS, as Flask answered them. */

@@ -25,7 +25,7 @@ final class QueryGuard implements Handler {
 
     /** Null when the raw query string is fine, else what is wrong with it, naming the parameter. */
     static String problem(String rawQuery) {
-        if (rawQuery == null || rawQuery.isEmpty()) {
+        if (rawQuery == null || isPlainAscii(rawQuery)) {
             return null;
         }
         for (String pair : rawQuery.split("&")) {
@@ -47,6 +47,17 @@ final class QueryGuard implements Handler {
             }
         }
         return null;
+    }
+
+    /** Nothing to decode and nothing to refuse: the common case, answered without the per-pair decoding (issue 7). */
+    private static boolean isPlainAscii(String rawQuery) {
+        for (int i = 0; i < rawQuery.length(); i++) {
+            char c = rawQuery.charAt(i);
+            if (c <= ' ' || c >= 0x7f || c == '%') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Percent-decoding to bytes; null for a malformed escape. */
