@@ -40,7 +40,7 @@ final class App implements AutoCloseable {
         Metrics metrics = new Metrics(VERSION);
         metrics.watchPool(pool::getHikariPoolMXBean);
         RedisClient redis = redisClient(config.redis());
-        ResponseCache cache = new ResponseCache(redis, config.cache(), metrics);
+        ResponseCache cache = new ResponseCache(redis, config.redis(), config.cache(), metrics);
         Json json = new Json(config.dateFormat());
         RequestLog requestLog = new RequestLog(accessLog, config.server().trustProxy());
         CachedReads reads = new CachedReads(cache);

@@ -32,6 +32,9 @@ final class Metrics {
     private final Counter cacheRequests = Counter.build()
             .name("attendance_cache_requests_total").help("Cache lookups by result (hit, miss)")
             .labelNames("result").register(registry);
+    private final Counter nearCacheHits = Counter.build()
+            .name("attendance_cache_local_hits_total").help("Cache hits answered from this instance's memory, without Redis (a subset of hits)")
+            .register(registry);
     private final Gauge cacheUp = Gauge.build()
             .name("attendance_cache_available").help("1 while Redis answers, 0 while the cache is bypassed")
             .register(registry);
@@ -57,6 +60,10 @@ final class Metrics {
 
     void cacheHit() {
         cacheRequests.labels("hit").inc();
+    }
+
+    void nearCacheHit() {
+        nearCacheHits.inc();
     }
 
     void cacheMiss() {

@@ -22,6 +22,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * write bumps the generation (INCR) before it answers, so every instance ignores older entries at once.
  * One MGET reads generation and entry together. When Redis fails, a breaker skips it and a background probe
  * closes the breaker once Redis answers PING again.
+ *
+ * Hits are also kept in the JVM (NearCache) while the InvalidationWatch hears no change of the generation, so a
+ * hot entry costs no Redis round trip at all, with the same read-your-writes across instances (issue 7).
  */
 final class ResponseCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResponseCache.class);
@@ -57,6 +60,8 @@ final class ResponseCache implements AutoCloseable {
     private final Config.Cache config;
     private final Metrics metrics;
     private final byte[] generationKey;
+    private final InvalidationWatch watch; // null with the cache off
+    private final NearCache near = new NearCache();
     private final AtomicBoolean open = new AtomicBoolean(false);
     // A write whose INCR failed must still invalidate once Redis is back, before the cache is trusted again.
     private final AtomicBoolean invalidationPending = new AtomicBoolean(false);
@@ -66,11 +71,13 @@ final class ResponseCache implements AutoCloseable {
         return t;
     });
 
-    ResponseCache(UnifiedJedis redis, Config.Cache config, Metrics metrics) {
+    ResponseCache(UnifiedJedis redis, Config.Redis redisConfig, Config.Cache config, Metrics metrics) {
         this.redis = redis;
         this.config = config;
         this.metrics = metrics;
-        this.generationKey = (config.keyPrefix() + "generation").getBytes(StandardCharsets.UTF_8);
+        String generation = config.keyPrefix() + "generation";
+        this.generationKey = generation.getBytes(StandardCharsets.UTF_8);
+        this.watch = config.enabled() ? new InvalidationWatch(redisConfig, generation) : null;
         prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -78,13 +85,24 @@ final class ResponseCache implements AutoCloseable {
         if (!config.enabled() || open.get()) {
             return Lookup.UNAVAILABLE;
         }
+        long epoch = watch.epoch();
+        Lookup kept = epoch < 0 ? null : near.get(key, epoch);
+        if (kept != null) {
+            metrics.cacheHit();
+            metrics.nearCacheHit();
+            return kept;
+        }
         try {
             List<byte[]> values = redis.mget(generationKey, entryKey(key));
             long generation = values.get(0) == null ? 0 : Long.parseLong(new String(values.get(0), StandardCharsets.US_ASCII));
             byte[] entry = values.get(1);
             if (entry != null && entry.length >= Long.BYTES && ByteBuffer.wrap(entry).getLong() == generation) {
                 metrics.cacheHit();
-                return new Lookup(entry, generation);
+                Lookup hit = new Lookup(entry, generation);
+                if (epoch >= 0) {
+                    near.put(key, epoch, hit); // read after the epoch was taken: a change since then ends the epoch
+                }
+                return hit;
             }
             metrics.cacheMiss();
             return new Lookup(null, generation);
@@ -123,13 +141,18 @@ final class ResponseCache implements AutoCloseable {
         // Even with this instance's cache off, others sharing the Redis may cache: always bump.
         if (open.get()) {
             invalidationPending.set(true);
-            return;
+        } else {
+            try {
+                redis.incr(generationKey);
+            } catch (JedisException e) {
+                invalidationPending.set(true);
+                trip(e);
+            }
         }
-        try {
-            redis.incr(generationKey);
-        } catch (JedisException e) {
-            invalidationPending.set(true);
-            trip(e);
+        if (watch != null) {
+            // After the INCR: this instance's next read must not wait for Redis's push to skip its kept copies,
+            // and a read that started before the INCR may have kept an older entry in the epoch now ending.
+            watch.changed();
         }
     }
 
@@ -185,5 +208,8 @@ final class ResponseCache implements AutoCloseable {
     @Override
     public void close() {
         prober.shutdownNow();
+        if (watch != null) {
+            watch.close();
+        }
     }
 }

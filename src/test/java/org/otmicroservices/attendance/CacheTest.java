@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,6 +26,7 @@ class CacheTest {
     static final TestApp cacheOff = new TestApp(c -> TestConfigs.with(c, "cache.ttl_seconds", 0));
 
     private static final String V1 = "/api/v1/attendance";
+    private static final Pattern LOCAL_HITS = Pattern.compile("attendance_cache_local_hits_total ([0-9.E+]+)");
     private static final AtomicInteger ids = new AtomicInteger();
 
     @BeforeEach
@@ -118,6 +122,61 @@ class CacheTest {
             assertEquals(200, viaSibling.statusCode());
             assertEquals(body(first, "Renamed"), search(app, first), "the sibling's write invalidated this instance's entry");
         }
+    }
+
+    @Test
+    void aHotEntryIsAnsweredFromMemoryWithoutRedis() {
+        String id = newId();
+        created(app, id, "Kept");
+        double before = localHits(app.app);
+        // The invalidation watch connects in the background: a few reads until one is answered from memory.
+        Poll.until(() -> "a read answered from memory", Duration.ofSeconds(5), () -> {
+            assertEquals(body(id, "Kept"), search(app, id));
+            return localHits(app.app) > before ? Optional.of(true) : Optional.empty();
+        });
+    }
+
+    @Test
+    void aGenerationChangeByAnyoneEndsTheCopiesInMemoryAtOnce() {
+        // Not through this instance: only Redis's push can tell it (another instance's write does exactly this).
+        String id = newId();
+        created(app, id, "v0");
+        try (RedisClient redis = app.env.redis()) {
+            for (int round = 1; round <= 30; round++) {
+                double before = localHits(app.app);
+                String expected = body(id, "v" + (round - 1));
+                Poll.until(() -> "a read answered from memory", Duration.ofSeconds(5), () -> {
+                    assertEquals(expected, search(app, id));
+                    return localHits(app.app) > before ? Optional.of(true) : Optional.empty();
+                });
+                rename(app, id, "v" + round);
+                redis.incr(app.config.cache().keyPrefix() + "generation");
+                assertEquals(body(id, "v" + round), search(app, id), "round " + round);
+            }
+        }
+    }
+
+    @Test
+    void writesThroughOneInstanceAreReadAtOnceThroughAnotherThatKeepsCopiesInMemory() {
+        try (App sibling = app.startSibling()) {
+            StringBuilder all = new StringBuilder();
+            for (int round = 0; round < 40; round++) {
+                for (int read = 0; read < 3; read++) { // warm: from Redis, then from memory
+                    assertEquals("[" + all + "]\n", app.get(sibling, V1 + "/search/all").body());
+                }
+                String id = newId();
+                created(app, id, "R" + round);
+                all.append(all.length() == 0 ? "" : ",").append(body(id, "R" + round).strip());
+                assertEquals("[" + all + "]\n", app.get(sibling, V1 + "/search/all").body(), "round " + round);
+            }
+            assertTrue(localHits(sibling) > 0, "the sibling answered from memory in between");
+        }
+    }
+
+    /** Cache hits the instance answered from memory, from its /metrics. */
+    private static double localHits(App instance) {
+        Matcher m = LOCAL_HITS.matcher(app.get(instance, "/metrics").body());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.RedisClient;
 
 /**
  * Redis refused and black-holed through a FaultProxy: every route keeps answering correctly from PostgreSQL, fast
@@ -29,6 +30,8 @@ class RedisFaultTest {
     private static final long FAST_MS = REDIS_TIMEOUT_MS / 2;
     private static final String V1 = AttendanceApi.V1;
     private static final Pattern HITS = Pattern.compile("attendance_cache_requests_total\\{result=\"hit\",?} ([0-9.E+]+)");
+
+    private static final Pattern LOCAL_HITS = Pattern.compile("attendance_cache_local_hits_total ([0-9.E+]+)");
 
     static FaultProxy proxy;
 
@@ -60,6 +63,25 @@ class RedisFaultTest {
     @Test
     void redisBlackHoledEveryRouteAnswersFastOnceTheBreakerIsOpenThenTheCacheIsUsedAgain() {
         outage(proxy::blackhole);
+    }
+
+    @Test
+    void aChangeUnheardWhileRedisIsBlackHoledIsNeverAnsweredFromMemory() {
+        assertEquals(200, app.create("a", "Alice", "Present", "2023-01-01").statusCode());
+        double hits = localHits();
+        Poll.until(() -> "a read answered from memory", Duration.ofSeconds(5), () -> {
+            assertTrue(app.get(V1 + "/search?id=a").body().contains("Alice"));
+            return localHits() > hits ? Optional.of(true) : Optional.empty();
+        });
+        proxy.blackhole();
+        // Another instance's write, which this one cannot hear: the push would come through the dead link.
+        app.sql("UPDATE records SET name = 'Renamed' WHERE id = 'a'");
+        try (RedisClient redis = app.env.redis()) {
+            redis.incr(app.config.cache().keyPrefix() + "generation");
+        }
+        sleep(InvalidationWatch.TRUST.toMillis() + 100); // the heartbeats unanswered: memory no longer trusted
+        HttpResponse<String> r = timed(() -> app.get(V1 + "/search?id=a"), REDIS_TIMEOUT_MS * 3L);
+        assertTrue(r.body().contains("Renamed"), r.body());
     }
 
     private void outage(Runnable fault) {
@@ -134,6 +156,19 @@ class RedisFaultTest {
             last[0] = app.get(V1 + "/health/detail").body();
             return last[0].contains("\"redis\":\"" + state + "\"") ? Optional.of(true) : Optional.empty();
         });
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private double localHits() {
+        Matcher m = LOCAL_HITS.matcher(app.get("/metrics").body());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private double cacheHits() {
