@@ -1,5 +1,7 @@
 package org.otmicroservices.attendance;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -36,41 +38,71 @@ final class AttendanceDao {
      * back) are refused rather than stored.
      */
     CreateOutcome create(CreateRequest r) {
-        try {
-            return insert(r);
-        } catch (JdbiException e) {
-            if (isDataException(e)) {
-                return CreateOutcome.INVALID_DATE; // only the date is cast
+        return withConnection(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                insert.setString(1, r.date());
+                insert.setString(2, r.id());
+                insert.setString(3, r.name());
+                insert.setString(4, r.status());
+                try (ResultSet rs = insert.executeQuery()) {
+                    rs.next();
+                    return !rs.getBoolean(1) ? CreateOutcome.DATE_OUT_OF_RANGE
+                            : rs.getBoolean(2) ? CreateOutcome.CREATED : CreateOutcome.DUPLICATE_ID;
+                }
+            } catch (SQLException e) {
+                if (isDataException(e)) {
+                    return CreateOutcome.INVALID_DATE; // only the date is cast
+                }
+                throw e;
             }
-            throw e;
-        }
+        });
     }
 
     /** SQLState class 22, data exception: what PostgreSQL raises for a date it cannot parse. */
     static boolean isDataException(JdbiException e) {
-        return e.getCause() instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("22");
+        return e.getCause() instanceof SQLException s && isDataException(s);
     }
 
-    private CreateOutcome insert(CreateRequest r) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                        WITH input AS (SELECT CAST(:date AS date) AS d),
-                        inserted AS (
-                            INSERT INTO records (id, name, status, date)
-                            SELECT :id, :name, :status, d FROM input
-                            WHERE d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'
-                            ON CONFLICT (id) DO NOTHING
-                            RETURNING 1)
-                        SELECT (SELECT d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31' FROM input) AS in_range,
-                               EXISTS (SELECT 1 FROM inserted) AS inserted""")
-                .bind("id", r.id()).bind("name", r.name()).bind("status", r.status()).bind("date", r.date())
-                .map((rs, ctx) -> !rs.getBoolean("in_range") ? CreateOutcome.DATE_OUT_OF_RANGE
-                        : rs.getBoolean("inserted") ? CreateOutcome.CREATED : CreateOutcome.DUPLICATE_ID)
-                .one());
+    private static boolean isDataException(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("22");
     }
+
+    private static final String INSERT = """
+            WITH input AS (SELECT CAST(? AS date) AS d),
+            inserted AS (
+                INSERT INTO records (id, name, status, date)
+                SELECT ?, ?, ?, d FROM input
+                WHERE d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'
+                ON CONFLICT (id) DO NOTHING
+                RETURNING 1)
+            SELECT (SELECT d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31' FROM input), EXISTS (SELECT 1 FROM inserted)""";
 
     Optional<AttendanceRecord> find(String id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, name, status, date FROM records WHERE id = :id")
-                .bind("id", id).map(RECORD).findOne());
+        return withConnection(connection -> {
+            try (PreparedStatement find = connection.prepareStatement("SELECT id, name, status, date FROM records WHERE id = ?")) {
+                find.setString(1, id);
+                try (ResultSet rs = find.executeQuery()) {
+                    return rs.next() ? Optional.of(mapRecord(rs, null)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * Plain JDBC on a pooled connection, for the two statements every create and uncached search runs: Jdbi's
+     * statement machinery (argument factories, result iterators, statement context) cost several times the
+     * driver's own work there (issue 7). A failure keeps its SQLException as the cause, which ErrorMapper reads.
+     */
+    private <T> T withConnection(JdbcWork<T> work) {
+        try {
+            return jdbi.withHandle(h -> work.apply(h.getConnection()));
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    private interface JdbcWork<T> {
+        T apply(Connection connection) throws SQLException;
     }
 
     /** Streams every record in id order (the database's collation, as Flask returned them) without holding them all. */
