@@ -32,7 +32,7 @@ public final class BenchReport {
     /** The service scenarios, in table order, with their labels. */
     static final Map<String, String> SCENARIOS = labels(
             "health", "1 · GET health",
-            "search_cached", "2 · GET search?id, cached (one id, Redis hit)",
+            "search_cached", "2 · GET search?id, cached (one id)",
             "search_uncached", "3 · GET search?id, uncached (random ids over 100,000 rows)",
             "search_all_100_cached", "4 · GET search/all, 100 rows, cached",
             "search_all_100_uncached", "4 · GET search/all, 100 rows, cache off",
