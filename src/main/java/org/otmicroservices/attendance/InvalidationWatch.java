@@ -150,13 +150,15 @@ final class InvalidationWatch implements AutoCloseable {
             opened.configureBlocking(false);
         } catch (RedisError e) {
             close(opened);
-            // Redis before 6 has neither RESP3 nor tracking: every lookup then simply goes to Redis.
-            if (e.getMessage().contains("unknown") || e.getMessage().startsWith("NOPROTO")) {
-                unsupported = true;
-                LOG.warn("Redis has no client tracking ({}); cached responses are read from Redis on every request",
-                        e.getMessage());
+            if (e.getMessage().startsWith("LOADING")) {
+                return; // Redis is starting: the heartbeat tries again
             }
-            return; // any other refusal (loading, auth): the heartbeat tries again
+            // Redis before 6 (no RESP3, no tracking), an ACL without CLIENT, a wrong password: asking again every
+            // heartbeat would not change the answer. Every lookup then simply goes to Redis, as without this watch.
+            unsupported = true;
+            LOG.warn("Redis refused client tracking ({}); cached responses are read from Redis on every request",
+                    e.getMessage());
+            return;
         } catch (IOException | RuntimeException e) {
             close(opened);
             return; // down: the heartbeat tries again; the cache's own breaker reports the outage
