@@ -45,7 +45,7 @@ final class App implements AutoCloseable {
         RequestLog requestLog = new RequestLog(accessLog, config.server().trustProxy());
         CachedReads reads = new CachedReads(cache);
         Javalin javalin = AttendanceApi.create(config,
-                new AttendanceController(dao, reads, cache, json, config.server().maxBodyBytes()),
+                new AttendanceController(dao, new CreateBatches(dao, cache), reads, json, config.server().maxBodyBytes()),
                 new RecordsController(dao, new BulkImport(new BulkDao(jdbi)), reads, cache, json,
                         config.server().maxBodyBytes(), config.server().maxBulkBodyBytes()),
                 new HealthController(dao, cache, json), metrics, requestLog, new ErrorMapper(json));

@@ -16,14 +16,14 @@ final class AttendanceController {
 
     private final AttendanceDao dao;
     private final CachedReads reads;
-    private final ResponseCache cache;
+    private final CreateBatches creates;
     private final Json json;
     private final long maxBodyBytes;
 
-    AttendanceController(AttendanceDao dao, CachedReads reads, ResponseCache cache, Json json, long maxBodyBytes) {
+    AttendanceController(AttendanceDao dao, CreateBatches creates, CachedReads reads, Json json, long maxBodyBytes) {
         this.dao = dao;
+        this.creates = creates;
         this.reads = reads;
-        this.cache = cache;
         this.json = json;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -43,9 +43,8 @@ final class AttendanceController {
             })
     void create(Context ctx) {
         CreateRequest request = CreateRequest.parse(RequestBody.readJson(ctx, maxBodyBytes));
-        switch (dao.create(request)) {
+        switch (creates.create(request)) {
             case CREATED -> {
-                cache.invalidate();
                 ctx.contentType("application/json").result(json.bytes(
                         new Bodies.Message("Successfully created the record for the employee id: $" + request.id())));
             }

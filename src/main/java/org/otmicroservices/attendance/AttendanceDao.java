@@ -58,6 +58,59 @@ final class AttendanceDao {
         });
     }
 
+    /**
+     * Several creates in one statement and one commit, outcomes in the order given. Within the list the first of
+     * two equal ids wins, as if they had come one after the other. A date PostgreSQL cannot parse fails the whole
+     * statement (class 22): then each create runs alone, so only that one is refused.
+     */
+    List<CreateOutcome> createAll(List<CreateRequest> requests) {
+        if (requests.size() == 1) {
+            return List.of(create(requests.get(0)));
+        }
+        try {
+            return withConnection(connection -> insertAll(connection, requests));
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof SQLException s && isDataException(s)) {
+                return requests.stream().map(this::create).toList();
+            }
+            throw e;
+        }
+    }
+
+    private static List<CreateOutcome> insertAll(Connection connection, List<CreateRequest> requests) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_ALL)) {
+            insert.setArray(1, connection.createArrayOf("text", requests.stream().map(CreateRequest::id).toArray()));
+            insert.setArray(2, connection.createArrayOf("text", requests.stream().map(CreateRequest::name).toArray()));
+            insert.setArray(3, connection.createArrayOf("text", requests.stream().map(CreateRequest::status).toArray()));
+            insert.setArray(4, connection.createArrayOf("text", requests.stream().map(CreateRequest::date).toArray()));
+            List<CreateOutcome> outcomes = new ArrayList<>(requests.size());
+            try (ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    outcomes.add(!rs.getBoolean(1) ? CreateOutcome.DATE_OUT_OF_RANGE
+                            : rs.getBoolean(2) ? CreateOutcome.CREATED : CreateOutcome.DUPLICATE_ID);
+                }
+            }
+            return outcomes;
+        }
+    }
+
+    private static final String INSERT_ALL = """
+            WITH input AS (
+                SELECT n, id, name, status, CAST(date AS date) AS d
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS t(id, name, status, date, n)),
+            candidates AS (
+                SELECT DISTINCT ON (id) n, id, name, status, d FROM input
+                WHERE d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'
+                ORDER BY id, n),
+            inserted AS (
+                INSERT INTO records (id, name, status, date)
+                SELECT id, name, status, d FROM candidates
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id)
+            SELECT input.d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31',
+                   EXISTS (SELECT 1 FROM inserted JOIN candidates USING (id) WHERE candidates.n = input.n)
+            FROM input ORDER BY input.n""";
+
     /** SQLState class 22, data exception: what PostgreSQL raises for a date it cannot parse. */
     static boolean isDataException(JdbiException e) {
         return e.getCause() instanceof SQLException s && isDataException(s);
