@@ -33,48 +33,30 @@ final class AttendanceDao {
     enum CreateOutcome { CREATED, DUPLICATE_ID, DATE_OUT_OF_RANGE, INVALID_DATE }
 
     /**
-     * Inserts in one round trip. PostgreSQL parses the date as it did for Flask; a date it cannot parse raises
-     * SQLState class 22, which the caller maps to a 400. Dates outside 0001..9999 (which Flask could not read
-     * back) are refused rather than stored.
+     * Inserts several creates with one statement and one commit, outcomes in the order given. PostgreSQL parses
+     * the dates as it did for Flask; dates outside 0001..9999 (which Flask could not read back) are refused
+     * rather than stored. Within the list the first of two equal ids wins, as if they had come one after the
+     * other. A date PostgreSQL cannot parse fails the whole statement (SQLState class 22, and only the date is
+     * cast): then each create runs alone, so only that one is refused.
      */
-    CreateOutcome create(CreateRequest r) {
-        return withConnection(connection -> {
-            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                insert.setString(1, r.date());
-                insert.setString(2, r.id());
-                insert.setString(3, r.name());
-                insert.setString(4, r.status());
-                try (ResultSet rs = insert.executeQuery()) {
-                    rs.next();
-                    return !rs.getBoolean(1) ? CreateOutcome.DATE_OUT_OF_RANGE
-                            : rs.getBoolean(2) ? CreateOutcome.CREATED : CreateOutcome.DUPLICATE_ID;
-                }
+    List<CreateOutcome> createAll(List<CreateRequest> requests) {
+        List<CreateOutcome> outcomes = withConnection(connection -> {
+            try {
+                return insertAll(connection, requests);
             } catch (SQLException e) {
                 if (isDataException(e)) {
-                    return CreateOutcome.INVALID_DATE; // only the date is cast
+                    return null;
                 }
                 throw e;
             }
         });
-    }
-
-    /**
-     * Several creates in one statement and one commit, outcomes in the order given. Within the list the first of
-     * two equal ids wins, as if they had come one after the other. A date PostgreSQL cannot parse fails the whole
-     * statement (class 22): then each create runs alone, so only that one is refused.
-     */
-    List<CreateOutcome> createAll(List<CreateRequest> requests) {
+        if (outcomes != null) {
+            return outcomes;
+        }
         if (requests.size() == 1) {
-            return List.of(create(requests.get(0)));
+            return List.of(CreateOutcome.INVALID_DATE);
         }
-        try {
-            return withConnection(connection -> insertAll(connection, requests));
-        } catch (IllegalStateException e) {
-            if (e.getCause() instanceof SQLException s && isDataException(s)) {
-                return requests.stream().map(this::create).toList();
-            }
-            throw e;
-        }
+        return requests.stream().flatMap(r -> createAll(List.of(r)).stream()).toList();
     }
 
     private static List<CreateOutcome> insertAll(Connection connection, List<CreateRequest> requests) throws SQLException {
@@ -120,16 +102,6 @@ final class AttendanceDao {
         return e.getSQLState() != null && e.getSQLState().startsWith("22");
     }
 
-    private static final String INSERT = """
-            WITH input AS (SELECT CAST(? AS date) AS d),
-            inserted AS (
-                INSERT INTO records (id, name, status, date)
-                SELECT ?, ?, ?, d FROM input
-                WHERE d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'
-                ON CONFLICT (id) DO NOTHING
-                RETURNING 1)
-            SELECT (SELECT d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31' FROM input), EXISTS (SELECT 1 FROM inserted)""";
-
     Optional<AttendanceRecord> find(String id) {
         return withConnection(connection -> {
             try (PreparedStatement find = connection.prepareStatement("SELECT id, name, status, date FROM records WHERE id = ?")) {
@@ -142,7 +114,7 @@ final class AttendanceDao {
     }
 
     /**
-     * Plain JDBC on a pooled connection, for the two statements every create and uncached search runs: Jdbi's
+     * Plain JDBC on a pooled connection, for the statements every create and uncached search runs: Jdbi's
      * statement machinery (argument factories, result iterators, statement context) cost several times the
      * driver's own work there (issue 7). A failure keeps its SQLException as the cause, which ErrorMapper reads.
      */
