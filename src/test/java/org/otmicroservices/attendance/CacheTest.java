@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,7 +24,6 @@ class CacheTest {
     static final TestApp cacheOff = new TestApp(c -> TestConfigs.with(c, "cache.ttl_seconds", 0));
 
     private static final String V1 = "/api/v1/attendance";
-    private static final Pattern LOCAL_HITS = Pattern.compile("attendance_cache_local_hits_total ([0-9.E+]+)");
     private static final AtomicInteger ids = new AtomicInteger();
 
     @BeforeEach
@@ -175,8 +172,7 @@ class CacheTest {
 
     /** Cache hits the instance answered from memory, from its /metrics. */
     private static double localHits(App instance) {
-        Matcher m = LOCAL_HITS.matcher(app.get(instance, "/metrics").body());
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return app.metric(instance, "attendance_cache_local_hits_total");
     }
 
     @Test

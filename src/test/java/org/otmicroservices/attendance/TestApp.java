@@ -63,6 +63,16 @@ final class TestApp implements BeforeAllCallback, AfterAllCallback {
         return Http.get("http://127.0.0.1:" + instance.port() + path);
     }
 
+    /** One sample of an instance's /metrics, named as exposed with its labels (name{label="v",}); 0 when absent. */
+    double metric(App instance, String sample) {
+        return get(instance, "/metrics").body().lines().filter(l -> l.startsWith(sample + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(sample.length() + 1))).findFirst().orElse(0);
+    }
+
+    double metric(String sample) {
+        return metric(app, sample);
+    }
+
     HttpResponse<String> postJson(String path, String json) {
         return send("POST", path, "application/json", json);
     }
