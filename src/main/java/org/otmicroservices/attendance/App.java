@@ -21,13 +21,16 @@ final class App implements AutoCloseable {
     private final HikariDataSource pool;
     private final RedisClient redis;
     private final ResponseCache cache;
+    private final CreateBatches creates;
     private final RequestLog requestLog;
     private final Javalin javalin;
 
-    private App(HikariDataSource pool, RedisClient redis, ResponseCache cache, RequestLog requestLog, Javalin javalin) {
+    private App(HikariDataSource pool, RedisClient redis, ResponseCache cache, CreateBatches creates,
+            RequestLog requestLog, Javalin javalin) {
         this.pool = pool;
         this.redis = redis;
         this.cache = cache;
+        this.creates = creates;
         this.requestLog = requestLog;
         this.javalin = javalin;
     }
@@ -44,12 +47,13 @@ final class App implements AutoCloseable {
         Json json = new Json(config.dateFormat());
         RequestLog requestLog = new RequestLog(accessLog, config.server().trustProxy());
         CachedReads reads = new CachedReads(cache);
+        CreateBatches creates = new CreateBatches(dao, cache);
         Javalin javalin = AttendanceApi.create(config,
-                new AttendanceController(dao, new CreateBatches(dao, cache), reads, json, config.server().maxBodyBytes()),
+                new AttendanceController(dao, creates, reads, json, config.server().maxBodyBytes()),
                 new RecordsController(dao, new BulkImport(new BulkDao(jdbi)), reads, cache, json,
                         config.server().maxBodyBytes(), config.server().maxBulkBodyBytes()),
                 new HealthController(dao, cache, json), metrics, requestLog, new ErrorMapper(json));
-        App app = new App(pool, redis, cache, requestLog, javalin);
+        App app = new App(pool, redis, cache, creates, requestLog, javalin);
         try {
             javalin.start(config.server().host(), config.server().port());
         } catch (JavalinBindException e) {
@@ -113,6 +117,7 @@ final class App implements AutoCloseable {
     public void close() {
         GracefulStop.closeListenersAndDrain(javalin.jettyServer().server(), java.time.Duration.ofSeconds(10));
         javalin.stop();
+        creates.close();
         requestLog.close();
         cache.close();
         redis.close();

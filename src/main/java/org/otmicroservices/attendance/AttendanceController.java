@@ -43,7 +43,11 @@ final class AttendanceController {
             })
     void create(Context ctx) {
         CreateRequest request = CreateRequest.parse(RequestBody.readJson(ctx, maxBodyBytes));
-        switch (creates.create(request)) {
+        ctx.future(() -> creates.submit(request).thenAccept(outcome -> answer(ctx, request, outcome)));
+    }
+
+    private void answer(Context ctx, CreateRequest request, AttendanceDao.CreateOutcome outcome) {
+        switch (outcome) {
             case CREATED -> {
                 ctx.contentType("application/json").result(json.bytes(
                         new Bodies.Message("Successfully created the record for the employee id: $" + request.id())));

@@ -2,95 +2,75 @@ package org.otmicroservices.attendance;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Creates arriving together are inserted together: one statement, one commit and one cache invalidation for all
- * the requests waiting while the previous batch ran (group commit in the service; issue 7). A lone create is a
- * batch of one. Each caller gets its own outcome only after its row is committed and the cache invalidated, as
- * before; a failure of the batch is every caller's failure, and nothing of the batch is stored.
+ * the creates that queued while the previous batch was stored (group commit in the service; issue 7). A lone
+ * create is a batch of one. Each create's outcome completes only after its row is committed and the cache
+ * invalidated; a failure of the batch is every create's failure, and nothing of the batch is stored.
  *
- * No extra thread: the caller that finds no batch running leads one (its own and every create waiting), then
- * hands the lead to the oldest create that arrived meanwhile, so no caller serves others' batches after its own.
+ * One thread stores the batches, one after the other, and completes the outcomes itself, which answers the
+ * requests on that thread. The request threads hand their create over and are free again: with a thread
+ * blocked per create, waking those threads (and the one leading the next batch) cost more than the inserts.
  */
-final class CreateBatches {
+final class CreateBatches implements AutoCloseable {
     private final AttendanceDao dao;
     private final ResponseCache cache;
-    private final Object lock = new Object();
-    private List<Pending> waiting = new ArrayList<>(); // guarded by lock
-    private boolean running; // guarded by lock: a leader is at work
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer = new Thread(this::storeBatches, "create-batches");
 
-    /** One create; wake completes with true when its caller must lead the next batch, false once it is done. */
-    private static final class Pending {
-        final CreateRequest request;
-        final CompletableFuture<Boolean> wake = new CompletableFuture<>();
-        AttendanceDao.CreateOutcome outcome; // written before wake completes, or by the caller itself
-        RuntimeException failure;
-
-        Pending(CreateRequest request) {
-            this.request = request;
-        }
-    }
+    private record Pending(CreateRequest request, CompletableFuture<AttendanceDao.CreateOutcome> outcome) {}
 
     CreateBatches(AttendanceDao dao, ResponseCache cache) {
         this.dao = dao;
         this.cache = cache;
+        writer.setDaemon(true);
+        writer.start();
     }
 
-    /** Inserts the record; returns after it is committed and (if created) every instance's cache invalidated. */
-    AttendanceDao.CreateOutcome create(CreateRequest request) {
-        Pending mine = new Pending(request);
-        boolean lead;
-        synchronized (lock) {
-            waiting.add(mine);
-            lead = !running;
-            running = true;
-        }
-        if (lead || mine.wake.join()) {
-            List<Pending> batch;
-            synchronized (lock) {
-                batch = waiting;
-                waiting = new ArrayList<>();
-            }
-            try {
-                run(batch);
-            } finally {
-                // Whatever happened, nobody of this batch waits on, and the next batch gets a leader.
-                batch.forEach(p -> p.wake.complete(false));
-                synchronized (lock) {
-                    if (waiting.isEmpty()) {
-                        running = false;
-                    } else {
-                        waiting.get(0).wake.complete(true);
-                    }
-                }
-            }
-        }
-        if (mine.failure != null) {
-            throw mine.failure;
-        }
-        return mine.outcome;
+    /** Queues the create; the outcome completes, on the writer thread, once the row is committed (or refused). */
+    CompletableFuture<AttendanceDao.CreateOutcome> submit(CreateRequest request) {
+        CompletableFuture<AttendanceDao.CreateOutcome> outcome = new CompletableFuture<>();
+        queue.add(new Pending(request, outcome));
+        return outcome;
     }
 
-    private void run(List<Pending> batch) {
-        RuntimeException failure = new IllegalStateException("the create batch did not complete");
+    private void storeBatches() {
         try {
-            List<AttendanceDao.CreateOutcome> outcomes = dao.createAll(batch.stream().map(p -> p.request).toList());
+            while (true) {
+                List<Pending> batch = new ArrayList<>();
+                batch.add(queue.take());
+                queue.drainTo(batch);
+                store(batch);
+            }
+        } catch (InterruptedException e) {
+            // closed: every request was answered before (App.close drains the connections first)
+        }
+    }
+
+    private void store(List<Pending> batch) {
+        List<AttendanceDao.CreateOutcome> outcomes;
+        try {
+            outcomes = dao.createAll(batch.stream().map(Pending::request).toList());
             if (outcomes.contains(AttendanceDao.CreateOutcome.CREATED)) {
                 cache.invalidate();
             }
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).outcome = outcomes.get(i);
-            }
-            failure = null;
-        } catch (RuntimeException e) {
-            failure = e; // every caller's answer, the leader's included
-        } finally {
-            if (failure != null) {
-                for (Pending p : batch) {
-                    p.failure = failure;
-                }
-            }
+        } catch (RuntimeException | Error e) {
+            // Every create of the batch gets the failure as its answer, and the thread stays to store the next.
+            batch.forEach(p -> p.outcome.completeExceptionally(e));
+            return;
         }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).outcome.complete(outcomes.get(i));
+        }
+    }
+
+    /** Stops the writer thread; call it once no create can arrive any more. */
+    @Override
+    public void close() {
+        writer.interrupt();
     }
 }

@@ -1,17 +1,21 @@
 package org.otmicroservices.attendance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CreateBatchesTest {
     @RegisterExtension
     static final TestApp app = new TestApp();
+    @RegisterExtension
+    static final TestApp fewThreads = new TestApp(c -> TestConfigs.with(c, "server.max_threads", 8));
 
     @BeforeEach
     void emptyTable() {
@@ -106,5 +112,38 @@ class CreateBatchesTest {
         List<String> stored = app.rows().stream().map(row -> row.get(0)).sorted().toList();
         List<String> expected = creates.stream().filter(c -> !c[2].equals("400")).map(c -> c[0]).distinct().sorted().toList();
         assertEquals(expected, stored, "exactly the created rows are stored");
+    }
+
+    @Test
+    void createsWaitingForTheDatabaseHoldNoRequestThread() throws Exception {
+        // 8 is the smallest pool (acceptor and selector included): had each create held a thread while it
+        // waited, 20 of them would leave none for anything else.
+        int creates = 20;
+        try (java.sql.Connection locker = fewThreads.env.connect(fewThreads.config.postgres().database())) {
+            locker.setAutoCommit(false);
+            try (java.sql.Statement s = locker.createStatement()) {
+                s.execute("LOCK TABLE records IN EXCLUSIVE MODE"); // holds every write, lets reads through
+            }
+            List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+            for (int i = 0; i < creates; i++) {
+                waiting.add(Http.sendAsync(Http.request("POST", fewThreads.url("/api/v1/attendance/create"),
+                        "application/json", TestApp.record("held-" + i, "Held", "Present", "2023-01-01"))));
+            }
+            Poll.until("the first create to wait for the lock", Duration.ofSeconds(10), () -> fewThreads.count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name = 'attendance-api'") > 0);
+
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> read = Http.sendAsync(Http.request("GET", fewThreads.url("/api/v1/attendance/search?id=held-0"),
+                        null, null)).get(5, TimeUnit.SECONDS);
+                assertEquals(404, read.statusCode(), "a read is answered while the creates wait: " + read.body());
+            }
+            assertFalse(waiting.stream().anyMatch(CompletableFuture::isDone), "the creates are still held by the lock");
+
+            locker.commit();
+            for (CompletableFuture<HttpResponse<String>> create : waiting) {
+                assertEquals(200, create.get(10, TimeUnit.SECONDS).statusCode());
+            }
+        }
+        assertEquals(creates, fewThreads.count("SELECT count(*) FROM records"));
     }
 }
