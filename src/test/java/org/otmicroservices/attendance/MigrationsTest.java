@@ -10,14 +10,20 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
+import liquibase.GlobalConfiguration;
 import liquibase.Scope;
+import liquibase.changelog.ChangeLogParameters;
+import liquibase.changelog.DatabaseChangeLog;
 import liquibase.command.CommandScope;
 import liquibase.command.core.UpdateCommandStep;
 import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
+import liquibase.parser.core.xml.XMLChangeLogSAXParser;
+import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.resource.DirectoryResourceAccessor;
+import liquibase.resource.ResourceAccessor;
 import liquibase.ui.LoggerUIService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -165,5 +171,15 @@ class MigrationsTest {
         assertEquals(columns, recordsColumns(database));
         assertEquals(List.of(List.of("twice")), query(database, "SELECT id FROM records"));
         assertEquals(List.of(List.of("0")), query(database, "SELECT count(*) FROM databasechangeloglock WHERE locked"));
+    }
+
+    @Test
+    void theChangelogIsValidAgainstLiquibasesSchema() throws Exception {
+        // Start-up skips this check (Migrations), so it is made here, once per build, on a parser of its own:
+        // Liquibase reads the setting when it makes a parser, and keeps the first one it made.
+        ResourceAccessor jar = new ClassLoaderResourceAccessor(Migrations.class.getClassLoader());
+        DatabaseChangeLog changelog = Scope.child(Map.of(GlobalConfiguration.VALIDATE_XML_CHANGELOG_FILES.getKey(), true),
+                () -> new XMLChangeLogSAXParser().parse(Migrations.CHANGELOG, new ChangeLogParameters(), jar));
+        assertEquals(SERVICE_CHANGESETS, changelog.getChangeSets().size());
     }
 }
