@@ -57,7 +57,7 @@ final class RequestLog implements AutoCloseable {
         line.append("\", \"status_code\": \"").append(ctx.statusCode()).append("\", \"method\": \"");
         appendEscaped(line, method);
         line.append("\", \"remote_address\": \"");
-        appendEscaped(line, remoteAddress(trustProxy ? ctx.header("X-Forwarded-For") : null, ctx.req().getRemoteAddr()));
+        appendEscaped(line, remoteAddress(ctx.header("X-Forwarded-For"), ctx.req().getRemoteAddr()));
         long micros = Math.round(durationMs * 1000.0);
         line.append("\", \"duration_ms\": ").append(micros / 1000).append('.');
         appendPadded(line, (int) (micros % 1000), 3);
