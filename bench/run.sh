@@ -36,6 +36,9 @@ DURATION=${BENCH_DURATION:-$DURATION} RUNS=${BENCH_RUNS:-$RUNS}
 BIG_ROWS=1000000               # search/all with -Xmx64m (quick: over the 100,000-row database instead)
 LUA=$PWD/bench/lua
 JAR=${BENCH_JAR:-target/attendance-api.jar}
+# The ceilings (BareServer) and the report (BenchReport) are test sources, kept out of the service jar; they run
+# on the jar's libraries.
+BENCH_CP=target/test-classes:$JAR
 RESULTS=bench/results
 OUT_NAME=$([ "$MODE" = quick ] && echo quick || echo latest)
 
@@ -66,7 +69,8 @@ fi
 PATH=$PATH:/usr/sbin
 command -v pgbench >/dev/null || apt_install postgresql-client
 command -v redis-benchmark >/dev/null || apt_install redis-tools
-if [ -z "${BENCH_JAR:-}" ] && { [ ! -f "$JAR" ] || [ -n "$(find src pom.xml migration -newer "$JAR" -print -quit)" ]; }; then
+if [ ! -d target/test-classes/org/otmicroservices/attendance/bench ] || { [ -z "${BENCH_JAR:-}" ] && { [ ! -f "$JAR" ] \
+    || [ -n "$(find src pom.xml migration -newer "$JAR" -print -quit)" ]; }; }; then
   log "building $JAR"
   mvn -B -q -DskipTests package
 fi
@@ -335,7 +339,7 @@ done
 launch_bare() {
   local port; port=$(free_port)
   # shellcheck disable=SC2086
-  java $JAVA_OPTS -cp "$JAR" org.otmicroservices.attendance.bench.BareServer "$port" \
+  java $JAVA_OPTS -cp "$BENCH_CP" org.otmicroservices.attendance.bench.BareServer "$port" \
     "jdbc:postgresql://$PG_HOST:$PG_PORT/${RUN_ID}_main" "$PG_USER" "$PG_PASSWORD" "$POOL_SIZE" \
     >"$TMP/bare.out" 2>"$TMP/bare.err" &
   PID[bare]=$!; PORT[bare]=$port; PIDS+=("$!")
@@ -457,7 +461,7 @@ cat >"$TMP/meta.json" <<EOF
 {"mode":"$MODE","date":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","machine":"$(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average at the start $LOAD_BEFORE","java":"$(java -version 2>&1 | head -1 | tr -d '"')","java_opts":"$SERVICE_OPTS","method":"wrk -t$THREADS on loopback, per scenario and concurrency a ${WARMUP} s warm-up then $RUNS × ${DURATION} s (ceilings $CEIL_RUNS × ${CEIL_DURATION} s), median and spread (max − min) / median; errors = non-2xx + socket errors","seconds":$(( $(date +%s) - START ))}
 EOF
 rc=0
-java -cp "$JAR" org.otmicroservices.attendance.bench.BenchReport "$MEASUREMENTS" "$TMP/meta.json" \
+java -cp "$BENCH_CP" org.otmicroservices.attendance.bench.BenchReport "$MEASUREMENTS" "$TMP/meta.json" \
   "$RESULTS/$OUT_NAME.md" "$RESULTS/$OUT_NAME.json" $([ "$MODE" = full ] && echo --enforce-targets) || rc=$?
 log "measured; results in $RESULTS/$OUT_NAME.md and $RESULTS/$OUT_NAME.json"
 case $rc in

@@ -9,6 +9,24 @@ import java.util.concurrent.CompletionException;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
+import org.otmicroservices.attendance.cache.ResponseCache;
+import org.otmicroservices.attendance.config.Config;
+import org.otmicroservices.attendance.db.AttendanceDao;
+import org.otmicroservices.attendance.db.BulkDao;
+import org.otmicroservices.attendance.db.BulkImport;
+import org.otmicroservices.attendance.db.CreateBatches;
+import org.otmicroservices.attendance.db.Database;
+import org.otmicroservices.attendance.db.Migrations;
+import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.AttendanceController;
+import org.otmicroservices.attendance.http.CachedReads;
+import org.otmicroservices.attendance.http.ErrorMapper;
+import org.otmicroservices.attendance.http.GracefulStop;
+import org.otmicroservices.attendance.http.HealthController;
+import org.otmicroservices.attendance.http.Json;
+import org.otmicroservices.attendance.http.RecordsController;
+import org.otmicroservices.attendance.http.RequestLog;
+import org.otmicroservices.attendance.metrics.Metrics;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
@@ -17,8 +35,8 @@ import redis.clients.jedis.RedisClient;
  * The running service: wires the pool, migrations, DAO, cache and HTTP server by hand, in one place.
  * Main and the tests start it the same way.
  */
-final class App implements AutoCloseable {
-    static final String VERSION = versionFromManifest();
+public final class App implements AutoCloseable {
+    public static final String VERSION = versionFromManifest();
 
     private final HikariDataSource pool;
     private final RedisClient redis;

@@ -2,6 +2,9 @@ package org.otmicroservices.attendance;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.util.Map;
+import org.otmicroservices.attendance.config.Config;
+import org.otmicroservices.attendance.db.Database;
+import org.otmicroservices.attendance.db.Migrations;
 
 /** Command line: serve (default) and the operator's commands. Fatal problems are one line on stderr and a non-zero exit. */
 public final class Main {

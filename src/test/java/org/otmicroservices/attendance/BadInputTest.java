@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.otmicroservices.attendance.http.AttendanceApi;
 
 /**
  * Bad input across every route, one row per request: no 5xx, a JSON error body that names the problem and shows

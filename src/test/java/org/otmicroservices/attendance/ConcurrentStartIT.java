@@ -9,6 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.otmicroservices.attendance.config.Config;
+import org.otmicroservices.attendance.http.AttendanceApi;
 
 /**
  * Two instances started at the same moment on an empty database, as a deployment of two replicas does: both become

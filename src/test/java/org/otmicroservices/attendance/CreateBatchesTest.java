@@ -20,6 +20,9 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.otmicroservices.attendance.db.AttendanceDao;
+import org.otmicroservices.attendance.db.Database;
+import org.otmicroservices.attendance.model.RecordInput;
 
 /**
  * Creates inserted together (CreateBatches, AttendanceDao.createAll): every caller gets the outcome it would
@@ -36,8 +39,8 @@ class CreateBatchesTest {
         app.reset();
     }
 
-    private static CreateRequest request(String id, String date) {
-        return new CreateRequest(id, "Name " + id, "Present", date);
+    private static RecordInput request(String id, String date) {
+        return new RecordInput(id, "Name " + id, "Present", date);
     }
 
     @Test

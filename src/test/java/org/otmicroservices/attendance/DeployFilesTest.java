@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.otmicroservices.attendance.config.Config;
 
 /** The shipped deployment files agree with the service and with run.sh (BehindNginxIT runs the nginx one). */
 class DeployFilesTest {

@@ -10,20 +10,22 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.otmicroservices.attendance.config.Config;
+import org.otmicroservices.attendance.http.AttendanceApi;
 
 /**
  * SIGTERM with requests in flight: they complete, new connections are refused at once, the process exits within

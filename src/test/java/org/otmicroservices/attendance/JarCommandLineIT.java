@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.otmicroservices.attendance.config.Config;
 
 /** The jar's exits: bad config, PostgreSQL away, migrate, version, usage. One clear line, the right code. */
 @Timeout(120)

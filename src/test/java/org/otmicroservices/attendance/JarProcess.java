@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.otmicroservices.attendance.config.Config;
+import org.otmicroservices.attendance.http.AttendanceApi;
 
 /**
  * One process of the shaded jar, run as an operator runs it: `java <run.sh's JVM flags> -jar target/attendance-api.jar`

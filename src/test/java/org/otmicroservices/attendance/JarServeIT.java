@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.otmicroservices.attendance.config.Config;
 
 /** The shaded jar serving, as an operator runs it: found config, every route (scripts/smoke.sh), logs, stop. */
 @Timeout(120)

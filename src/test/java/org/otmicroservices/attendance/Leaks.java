@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.otmicroservices.attendance.config.Config;
 
 /** What a response body must never carry: stack traces, class names, SQL text, database errors, config values. */
 final class Leaks {

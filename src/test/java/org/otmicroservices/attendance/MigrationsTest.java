@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.otmicroservices.attendance.db.Migrations;
 
 /** The three databases a Flask user may start the service on (issue 3, part 3), each created fresh here. */
 class MigrationsTest {

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.HealthController;
 
 /**
  * PostgreSQL cut (refused) and black-holed while requests run, through a FaultProxy: every request answers in

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.otmicroservices.attendance.cache.InvalidationWatch;
+import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.HealthController;
 import redis.clients.jedis.RedisClient;
 
 /**

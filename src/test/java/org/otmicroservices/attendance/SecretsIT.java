@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.otmicroservices.attendance.config.Config;
+import org.otmicroservices.attendance.http.AttendanceApi;
 
 /**
  * No PostgreSQL or Redis password, and no write token, in any line the service prints (stdout and stderr of the

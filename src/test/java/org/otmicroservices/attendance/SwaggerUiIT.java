@@ -28,6 +28,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.otmicroservices.attendance.http.HealthController;
 
 /**
  * /apidocs in a real browser: Debian's chromium, headless, driven through Debian's chromium-driver. A person

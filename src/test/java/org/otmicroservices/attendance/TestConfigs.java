@@ -8,11 +8,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.otmicroservices.attendance.config.Config;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /** Test configs: copies with some keys changed, and the config.yaml files the jar and Main read. */
-final class TestConfigs {
+public final class TestConfigs {
     private TestConfigs() {}
 
     /**
@@ -58,7 +59,7 @@ final class TestConfigs {
     }
 
     /** Writes dir/config.yaml, which Config.load reads back to the same config, and returns its path. */
-    static Path write(Path dir, Config c) {
+    public static Path write(Path dir, Config c) {
         return write(dir, tree(c));
     }
 

@@ -11,12 +11,14 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.otmicroservices.attendance.config.Config;
+import org.otmicroservices.attendance.http.RequestLog;
 
 /** server.trust_proxy decides whether the access log's remote_address comes from X-Forwarded-For. */
 class TrustProxyTest {

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.otmicroservices.attendance.http.AttendanceApi;
 
 class UpdateDeleteTest {
     @RegisterExtension

@@ -19,6 +19,10 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.otmicroservices.attendance.config.Config;
+import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.WriteGuard;
+import org.otmicroservices.attendance.model.ApiError;
 
 /** auth.write_token set: every write needs "Authorization: Bearer <token>" and changes nothing without it; reads stay open. */
 class WriteTokenTest {

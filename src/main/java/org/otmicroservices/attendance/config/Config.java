@@ -1,0 +1,298 @@
+package org.otmicroservices.attendance.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
+
+/**
+ * The service's settings: the Flask config.yaml keys plus optional ones, each overridable by an environment
+ * variable named by its path (postgres.password -> POSTGRES_PASSWORD). Built once, validated, immutable.
+ */
+public record Config(Postgres postgres, Redis redis, Server server, Cache cache, DateFormat dateFormat, Auth auth) {
+
+    /** Without auth: writes are open, as in Flask. */
+    public Config(Postgres postgres, Redis redis, Server server, Cache cache, DateFormat dateFormat) {
+        this(postgres, redis, server, cache, dateFormat, Auth.NONE);
+    }
+
+    /** migrationLockWaitSeconds: how long start-up waits for another instance's migration (or a Liquibase lock) before giving up. */
+    public record Postgres(String host, int port, String database, String user, String password,
+                           int poolSize, int connectTimeoutMs, int statementTimeoutMs, int startupWaitSeconds,
+                           int migrationLockWaitSeconds) {
+        public static final int DEFAULT_MIGRATION_LOCK_WAIT_SECONDS = 30;
+
+        public Postgres(String host, int port, String database, String user, String password,
+                        int poolSize, int connectTimeoutMs, int statementTimeoutMs, int startupWaitSeconds) {
+            this(host, port, database, user, password, poolSize, connectTimeoutMs, statementTimeoutMs, startupWaitSeconds,
+                    DEFAULT_MIGRATION_LOCK_WAIT_SECONDS);
+        }
+
+        public String jdbcUrl() {
+            return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        }
+
+        // Records print every component; a config that ends up in a log line must not carry the password.
+        @Override
+        public String toString() {
+            return "Postgres[" + user + "@" + host + ":" + port + "/" + database + ", password=" + redacted(password) + "]";
+        }
+    }
+
+    public record Redis(String host, int port, String password, int timeoutMs, int poolSize) {
+        @Override
+        public String toString() {
+            return "Redis[" + host + ":" + port + ", password=" + redacted(password) + "]";
+        }
+    }
+
+    /** writeToken null: writes need no token. Otherwise every write needs "Authorization: Bearer <writeToken>". */
+    public record Auth(String writeToken) {
+        public static final Auth NONE = new Auth(null);
+
+        @Override
+        public String toString() {
+            return "Auth[writeToken=" + redacted(writeToken) + "]";
+        }
+    }
+
+    /**
+     * maxBulkBodyBytes: POST /bulk only; 100,000 CSV or JSON rows need several MiB, far above maxBodyBytes.
+     * trustProxy: the access log takes the client address from X-Forwarded-For, which only a proxy we run may set.
+     */
+    public record Server(String host, int port, long maxBodyBytes, int maxThreads, long maxBulkBodyBytes,
+                         boolean trustProxy) {
+        public static final long DEFAULT_MAX_BULK_BODY_BYTES = 32L * 1024 * 1024;
+
+        public Server(String host, int port, long maxBodyBytes, int maxThreads) {
+            this(host, port, maxBodyBytes, maxThreads, DEFAULT_MAX_BULK_BODY_BYTES, false);
+        }
+    }
+
+    /** ttlSeconds 0 turns the cache off; keyPrefix keeps this service's keys apart from Flask's and from tests'. */
+    public record Cache(int ttlSeconds, String keyPrefix) {
+        public boolean enabled() {
+            return ttlSeconds > 0;
+        }
+    }
+
+    public enum DateFormat { RFC1123, ISO }
+
+    /** A config that cannot be used; the message is one line naming the file or key. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+
+    /** Loads $CONFIG_FILE, or config.yaml from the working directory, as the Flask service did. */
+    public static Config load(Map<String, String> env) {
+        String file = env.getOrDefault("CONFIG_FILE", "config.yaml");
+        return load(Path.of(file), env);
+    }
+
+    public static Config load(Path file, Map<String, String> env) {
+        Object root;
+        try (Reader reader = Files.newBufferedReader(file)) {
+            LoaderOptions options = new LoaderOptions();
+            DumperOptions unused = new DumperOptions();
+            root = new Yaml(new SafeConstructor(options), new Representer(unused), unused, options, new TextResolver()).load(reader);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file.toAbsolutePath() + ": " + reason(e));
+        } catch (YAMLException e) {
+            throw new ConfigException("config file " + file + " is not valid YAML: "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (root != null && !(root instanceof Map)) {
+            throw new ConfigException("config file " + file + " must be a YAML mapping of sections (postgres, redis, ...)");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> yaml = root == null ? Map.of() : (Map<String, Object>) root;
+        return from(yaml, env, file.toString());
+    }
+
+    // The exception's own message is the path again ("NoSuchFile /x/config.yaml"): say what is wrong instead.
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file (set CONFIG_FILE, or start in the directory that holds config.yaml)";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage();
+    }
+
+    public static Config from(Map<String, Object> yaml, Map<String, String> env, String source) {
+        KeyReader r = new KeyReader(yaml, env, source);
+        Postgres postgres = new Postgres(
+                r.string("postgres.host", null),
+                r.integer("postgres.port", null, 1, 65535),
+                r.string("postgres.database", null),
+                r.string("postgres.user", null),
+                r.string("postgres.password", null),
+                r.integer("postgres.pool_size", 8, 1, 1000),
+                r.integer("postgres.connect_timeout_ms", 3000, 250, 600_000),
+                r.integer("postgres.statement_timeout_ms", 10_000, 0, 3_600_000),
+                r.integer("postgres.startup_wait_seconds", 30, 0, 3600),
+                r.integer("postgres.migration_lock_wait_seconds", Postgres.DEFAULT_MIGRATION_LOCK_WAIT_SECONDS, 0, 86_400));
+        String redisPassword = r.string("redis.password", "");
+        Redis redis = new Redis(
+                r.string("redis.host", null),
+                r.integer("redis.port", null, 1, 65535),
+                redisPassword.isEmpty() ? null : redisPassword,
+                r.integer("redis.timeout_ms", 100, 1, 60_000),
+                r.integer("redis.pool_size", 64, 1, 1000)); // = server.max_threads: no request waits for a connection
+        Server server = new Server(
+                r.string("server.host", "0.0.0.0"),
+                r.integer("server.port", 8080, 0, 65535),
+                r.integer("server.max_body_bytes", 1_048_576, 1, Integer.MAX_VALUE),
+                r.integer("server.max_threads", 64, 8, 10_000),
+                r.integer("server.max_bulk_body_bytes", (int) Server.DEFAULT_MAX_BULK_BODY_BYTES, 1, Integer.MAX_VALUE),
+                r.bool("server.trust_proxy", false));
+        Cache cache = new Cache(
+                r.integer("cache.ttl_seconds", 20, 0, 86_400),
+                r.string("cache.key_prefix", "attendance:"));
+        DateFormat dateFormat = switch (r.string("json.date_format", "rfc1123").toLowerCase(Locale.ROOT)) {
+            case "rfc1123" -> DateFormat.RFC1123;
+            case "iso" -> DateFormat.ISO;
+            default -> throw r.invalid("json.date_format", "must be rfc1123 or iso");
+        };
+        String writeToken = r.string("auth.write_token", "");
+        return new Config(postgres, redis, server, cache, dateFormat, writeToken.isEmpty() ? Auth.NONE : new Auth(writeToken));
+    }
+
+    private static String redacted(String secret) {
+        return secret == null || secret.isEmpty() ? "<none>" : "<redacted>";
+    }
+
+    /**
+     * Plain scalars stay the text they were written as, so a password such as no, 0123, 1:20 or 2023-01-01 is not
+     * read as YAML 1.1's false, 83, 80 or a date; numeric keys are parsed from that text by KeyReader. Only the
+     * null forms (empty, ~, null) keep their meaning.
+     */
+    private static final class TextResolver extends Resolver {
+        @Override
+        protected void addImplicitResolvers() {
+            addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+            addImplicitResolver(Tag.NULL, EMPTY, null);
+        }
+    }
+
+    /** Reads dotted keys from the YAML tree, letting the environment win, and names the key in every error. */
+    private static final class KeyReader {
+        /** Environment names that break the path rule; the path-rule name still works too. */
+        private static final Map<String, String> ENV_ALIASES = Map.of("auth.write_token", "ATTENDANCE_WRITE_TOKEN");
+
+        private final Map<String, Object> yaml;
+        private final Map<String, String> env;
+        private final String source;
+
+        KeyReader(Map<String, Object> yaml, Map<String, String> env, String source) {
+            this.yaml = yaml;
+            this.env = env;
+            this.source = source;
+        }
+
+        String string(String key, String fallback) {
+            Object value = raw(key);
+            if (value == null) {
+                if (fallback == null) {
+                    throw missing(key);
+                }
+                return fallback;
+            }
+            if (value instanceof Map || value instanceof List) {
+                throw invalid(key, "must be a single value, not a " + (value instanceof Map ? "mapping" : "list"));
+            }
+            return String.valueOf(value);
+        }
+
+        int integer(String key, Integer fallback, int min, int max) {
+            Object value = raw(key);
+            if (value == null) {
+                if (fallback == null) {
+                    throw missing(key);
+                }
+                return fallback;
+            }
+            long parsed;
+            if (value instanceof Integer || value instanceof Long) {
+                parsed = ((Number) value).longValue();
+            } else if (value instanceof String s && s.strip().matches("-?\\d{1,10}")) {
+                parsed = Long.parseLong(s.strip());
+            } else {
+                throw invalid(key, "must be a whole number (got " + describe(value) + ")");
+            }
+            if (parsed < min || parsed > max) {
+                throw invalid(key, "must be between " + min + " and " + max + " (got " + parsed + ")");
+            }
+            return (int) parsed;
+        }
+
+        boolean bool(String key, boolean fallback) {
+            Object value = raw(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (value instanceof Boolean b) {
+                return b;
+            }
+            if (value instanceof String s && s.strip().equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (value instanceof String s && s.strip().equalsIgnoreCase("false")) {
+                return false;
+            }
+            throw invalid(key, "must be true or false (got " + describe(value) + ")");
+        }
+
+        ConfigException invalid(String key, String why) {
+            String envName = ENV_ALIASES.containsKey(key) && env.containsKey(ENV_ALIASES.get(key)) ? ENV_ALIASES.get(key) : envName(key);
+            String where = env.containsKey(envName) ? "environment variable " + envName : source + ": " + key;
+            return new ConfigException(where + " " + why);
+        }
+
+        private ConfigException missing(String key) {
+            return new ConfigException(source + ": required key " + key + " is missing (or set " + envName(key) + ")");
+        }
+
+        private Object raw(String key) {
+            String alias = ENV_ALIASES.get(key);
+            String fromEnv = alias != null && env.get(alias) != null ? env.get(alias) : env.get(envName(key));
+            if (fromEnv != null) {
+                return fromEnv;
+            }
+            String[] parts = key.split("\\.");
+            Object section = yaml.get(parts[0]);
+            if (section == null) {
+                return null;
+            }
+            if (!(section instanceof Map<?, ?> map)) {
+                throw new ConfigException(source + ": " + parts[0] + " must be a mapping of keys");
+            }
+            return map.get(parts[1]);
+        }
+
+        private static String envName(String key) {
+            return key.replace('.', '_').toUpperCase(Locale.ROOT);
+        }
+
+        // Never echoes the value itself: it may be a password.
+        private static String describe(Object value) {
+            return value instanceof String ? "text" : value.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        }
+    }
+}
