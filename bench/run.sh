@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark harness of issue 7: the service against ceilings measured in the same run, on loopback.
+# The benchmark harness: the service against ceilings measured in the same run, on loopback.
 #   bench/run.sh          full run (about 13 min): per scenario and concurrency a warm-up and 3 runs of 10 s;
 #                         writes bench/results/latest.md and latest.json, prints the table, exits 3 if a target
 #                         is missed

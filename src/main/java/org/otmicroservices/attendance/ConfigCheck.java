@@ -2,18 +2,10 @@ package org.otmicroservices.attendance;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Map;
-import java.util.Properties;
+import org.otmicroservices.attendance.cache.RedisConnections;
 import org.otmicroservices.attendance.config.Config;
-import org.otmicroservices.attendance.util.Causes;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.exceptions.JedisException;
+import org.otmicroservices.attendance.db.Database;
 
 /**
  * The check-config command: loads and validates the config as serve would, then checks that PostgreSQL and Redis
@@ -47,42 +39,23 @@ final class ConfigCheck {
 
     private boolean postgres(Config.Postgres pg) {
         String where = "postgresql: " + pg.user() + "@" + pg.host() + ":" + pg.port() + "/" + pg.database();
-        Properties props = new Properties();
-        props.setProperty("user", pg.user());
-        props.setProperty("password", pg.password());
-        props.setProperty("connectTimeout", String.valueOf(TIMEOUT_SECONDS));
-        props.setProperty("loginTimeout", String.valueOf(TIMEOUT_SECONDS));
-        props.setProperty("socketTimeout", String.valueOf(TIMEOUT_SECONDS));
-        props.setProperty("ApplicationName", "attendance-api check-config");
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), props); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW server_version")) {
-            rs.next();
-            out.println("ok   " + where + " answers (PostgreSQL " + rs.getString(1) + ")");
+        try {
+            out.println("ok   " + where + " answers (PostgreSQL " + Database.serverVersion(pg, TIMEOUT_SECONDS) + ")");
             return true;
-        } catch (SQLException e) {
-            out.println("FAIL " + where + ": " + Causes.rootMessage(e));
+        } catch (Database.UnavailableException e) {
+            out.println("FAIL " + where + ": " + e.getMessage());
             return false;
         }
     }
 
     private boolean redis(Config.Redis config) {
         String where = "redis: " + config.host() + ":" + config.port();
-        try (RedisClient redis = RedisClient.builder()
-                .hostAndPort(config.host(), config.port())
-                .clientConfig(DefaultJedisClientConfig.builder()
-                        .connectionTimeoutMillis(TIMEOUT_SECONDS * 1000)
-                        .socketTimeoutMillis(TIMEOUT_SECONDS * 1000)
-                        .password(config.password())
-                        .clientName("attendance-api-check")
-                        .build())
-                .build()) {
-            String reply = redis.ping();
-            out.println("ok   " + where + " answers (" + reply + ")");
+        try {
+            out.println("ok   " + where + " answers (" + RedisConnections.ping(config, TIMEOUT_SECONDS * 1000) + ")");
             return true;
-        } catch (JedisException e) {
-            out.println("FAIL " + where + ": " + Causes.rootMessage(e));
+        } catch (RedisConnections.UnreachableException e) {
+            out.println("FAIL " + where + ": " + e.getMessage());
             return false;
         }
     }
-
 }

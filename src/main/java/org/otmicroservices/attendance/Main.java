@@ -5,6 +5,7 @@ import java.util.Map;
 import org.otmicroservices.attendance.config.Config;
 import org.otmicroservices.attendance.db.Database;
 import org.otmicroservices.attendance.db.Migrations;
+import org.otmicroservices.attendance.http.HttpServer;
 
 /** Command line: serve (default) and the operator's commands. Fatal problems are one line on stderr and a non-zero exit. */
 public final class Main {
@@ -81,7 +82,7 @@ public final class Main {
                 }
             }
         } catch (Config.ConfigException | Database.UnavailableException | Migrations.MigrationException
-                 | App.ListenException e) {
+                 | HttpServer.ListenException e) {
             System.err.println("attendance-api: " + e.getMessage());
             return 1;
         }

@@ -12,7 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** API.md "Logs": one JSON line per request with the fields and types of the Flask service's gunicorn access log. */
+/** The access log: one JSON line per request with the fields and types of the Flask service's gunicorn access log. */
 class AccessLogTest {
     @RegisterExtension
     static final TestApp app = new TestApp();

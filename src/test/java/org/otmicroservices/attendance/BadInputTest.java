@@ -18,14 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.Routes;
 
 /**
  * Bad input across every route, one row per request: no 5xx, a JSON error body that names the problem and shows
  * nothing internal, and the table exactly as it was. Sent over a raw socket so every byte is what the row says.
  */
 class BadInputTest {
-    private static final String V1 = AttendanceApi.V1;
+    private static final String V1 = Routes.V1;
     private static final String VALID = "{\"id\":\"new\",\"name\":\"New\",\"status\":\"Present\",\"date\":\"2023-01-05\"}";
     private static final int LIMIT = 1_048_576;
 
@@ -234,7 +234,7 @@ class BadInputTest {
         return c.stream();
     }
 
-    /** The routes beyond Flask (issue 5): PUT/DELETE of a record, bulk import, CSV export, summary, filters, paging. */
+    /** The routes beyond Flask: PUT/DELETE of a record, bulk import, CSV export, summary, filters, paging. */
     private static void beyondFlask(List<Case> c, byte[] big) {
         String record = V1 + "/1";
         String bulk = V1 + "/bulk";

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisClient;
 
-/** API.md "Caching": keys with the query string, read-your-writes across instances, TTL. (Redis failing: RedisFaultTest.) */
+/** The cache (README "Deliberate differences": how the cache stays consistent): keys with the query string, read-your-writes across instances, TTL. (Redis failing: RedisFaultTest.) */
 class CacheTest {
     @RegisterExtension
     static final TestApp app = new TestApp();
@@ -81,7 +81,7 @@ class CacheTest {
         assertEquals(body(id, "Before"), search(app, id));
         String allBefore = app.get(V1 + "/search/all").body();
         try (RedisClient redis = app.env.redis()) {
-            assertTrue(redis.exists(app.config.cache().keyPrefix() + "response:" + V1 + "/search?id=" + id));
+            assertTrue(redis.exists(app.config.cache().keyPrefix() + "entry:" + V1 + "/search?id=" + id));
         }
         rename(app, id, "After");
         assertEquals(body(id, "Before"), search(app, id), "a cached read does not query PostgreSQL");
@@ -184,7 +184,7 @@ class CacheTest {
 
         assertEquals(400, app.get(V1 + "/search?id=").statusCode());
         try (RedisClient redis = app.env.redis()) {
-            String prefix = app.config.cache().keyPrefix() + "response:";
+            String prefix = app.config.cache().keyPrefix() + "entry:";
             assertFalse(redis.exists(prefix + V1 + "/search?id="));
             assertTrue(redis.exists(prefix + V1 + "/search?id=" + id));
         }
@@ -215,7 +215,7 @@ class CacheTest {
         rename(cacheOff, id, "After");
         assertEquals(body(id, "After"), search(cacheOff, id));
         try (RedisClient redis = cacheOff.env.redis()) {
-            assertEquals(Set.of(), redis.keys(cacheOff.config.cache().keyPrefix() + "response:*"));
+            assertEquals(Set.of(), redis.keys(cacheOff.config.cache().keyPrefix() + "entry:*"));
         }
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.otmicroservices.attendance.config.Config;
-import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.Routes;
 
 /**
  * Two instances started at the same moment on an empty database, as a deployment of two replicas does: both become
@@ -42,9 +42,9 @@ class ConcurrentStartIT {
             assertEquals(1, count(database, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'records'"));
 
             // Both serve the same table.
-            assertEquals(200, Http.send(Http.request("POST", first.url(AttendanceApi.V1 + "/create"), "application/json",
+            assertEquals(200, Http.send(Http.request("POST", first.url(Routes.V1 + "/create"), "application/json",
                     TestApp.record("1", "Both", "Present", "2023-01-01"))).statusCode());
-            assertEquals(200, second.get(AttendanceApi.V1 + "/search?id=1").statusCode());
+            assertEquals(200, second.get(Routes.V1 + "/search?id=1").statusCode());
             assertFalse(first.stderr().contains("ERROR"), first.stderr());
             assertFalse(second.stderr().contains("ERROR"), second.stderr());
         }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.otmicroservices.attendance.config.Config;
-import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.Routes;
 
 /**
  * SIGTERM with requests in flight: they complete, new connections are refused at once, the process exits within
@@ -33,7 +33,7 @@ import org.otmicroservices.attendance.http.AttendanceApi;
  * the test takes, so "in flight" is certain rather than a matter of timing.
  */
 class GracefulShutdownIT {
-    private static final String V1 = AttendanceApi.V1;
+    private static final String V1 = Routes.V1;
     private static final int CREATES = 6;
     private static final int READS = 2;
 

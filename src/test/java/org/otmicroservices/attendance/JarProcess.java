@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.otmicroservices.attendance.config.Config;
-import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.Routes;
 
 /**
  * One process of the shaded jar, run as an operator runs it: `java <run.sh's JVM flags> -jar target/attendance-api.jar`
@@ -134,7 +134,7 @@ final class JarProcess implements AutoCloseable {
                 fail("the jar exited with " + process.exitValue() + " before it was healthy; " + output());
             }
             try {
-                return get(AttendanceApi.V1 + "/health").statusCode() == 200 ? Optional.of(true) : Optional.empty();
+                return get(Routes.V1 + "/health").statusCode() == 200 ? Optional.of(true) : Optional.empty();
             } catch (UncheckedIOException notListeningYet) {
                 return Optional.empty();
             }

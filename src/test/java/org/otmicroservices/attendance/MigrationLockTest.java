@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.otmicroservices.attendance.db.Migrations;
-import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.Routes;
 
 /**
  * A Liquibase lock left by an instance killed mid-migration: start-up gives up after the configured wait with one
@@ -64,7 +64,7 @@ class MigrationLockTest {
             assertTrue(sibling.port() > 0);
         }
         assertFalse(locked(), "the lock is released after a normal start");
-        assertEquals(200, app.get(AttendanceApi.V1 + "/health").statusCode());
+        assertEquals(200, app.get(Routes.V1 + "/health").statusCode());
     }
 
     @Test

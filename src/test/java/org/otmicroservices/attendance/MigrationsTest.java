@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.otmicroservices.attendance.db.Migrations;
 
-/** The three databases a Flask user may start the service on (issue 3, part 3), each created fresh here. */
+/** The three databases a Flask user may start the service on (README "Configuration": the changelog), each created fresh here. */
 class MigrationsTest {
     @RegisterExtension
     static final Env env = new Env();
@@ -83,7 +83,7 @@ class MigrationsTest {
         }
     }
 
-    /** The changeSets after the Flask one (issue 5's indexes, ...): the service's own, run on every kind of database. */
+    /** The changeSets after the Flask one (the indexes for filters and paging, ...): the service's own, run on every kind of database. */
     private static void assertOwnChangeSetsExecuted(List<List<String>> changelog) {
         for (List<String> row : changelog.subList(1, changelog.size())) {
             assertEquals(List.of("attendance-api", "migration/db.changelog-master.xml"), row.subList(1, 3), row.toString());

@@ -23,12 +23,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.otmicroservices.attendance.http.AttendanceApi;
 import org.otmicroservices.attendance.http.HealthController;
+import org.otmicroservices.attendance.http.Routes;
 
 /**
  * PostgreSQL cut (refused) and black-holed while requests run, through a FaultProxy: every request answers in
- * bounded time with JSON (data routes 503, health routes 400 with Flask's bodies, as API.md), and the service
+ * bounded time with JSON (data routes 503, health routes 400 with Flask's bodies), and the service
  * recovers by itself. Small pool time-outs keep the test fast; the bounds scale with them.
  */
 class PostgresFaultTest {
@@ -36,7 +36,7 @@ class PostgresFaultTest {
     private static final int STATEMENT_TIMEOUT_MS = 1000;
     /** Database.pool: the statement timeout rounded up to seconds, plus 2 s. */
     private static final int SOCKET_TIMEOUT_MS = 3000;
-    private static final String V1 = AttendanceApi.V1;
+    private static final String V1 = Routes.V1;
 
     static FaultProxy proxy;
 
@@ -153,7 +153,7 @@ class PostgresFaultTest {
         }
     }
 
-    /** The exact answers of API.md while PostgreSQL is away: Flask's health bodies, 503 for reads and writes alike. */
+    /** The exact answers while PostgreSQL is away: Flask's health bodies, 503 for reads and writes alike. */
     private static void assertOutageAnswers() {
         HttpResponse<String> health = app.get(V1 + "/health");
         assertEquals(400, health.statusCode());

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.otmicroservices.attendance.cache.InvalidationWatch;
-import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.cache.ResponseCache;
 import org.otmicroservices.attendance.http.HealthController;
+import org.otmicroservices.attendance.http.Routes;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -29,7 +29,7 @@ class RedisFaultTest {
      */
     private static final int REDIS_TIMEOUT_MS = 2000;
     private static final long FAST_MS = REDIS_TIMEOUT_MS / 2;
-    private static final String V1 = AttendanceApi.V1;
+    private static final String V1 = Routes.V1;
 
     static FaultProxy proxy;
 
@@ -77,7 +77,7 @@ class RedisFaultTest {
         try (RedisClient redis = app.env.redis()) {
             redis.incr(app.config.cache().keyPrefix() + "generation");
         }
-        sleep(InvalidationWatch.TRUST.toMillis() + 100); // the heartbeats unanswered: memory no longer trusted
+        sleep(ResponseCache.KEPT_COPIES_TRUST.toMillis() + 100); // the heartbeats unanswered: memory no longer trusted
         HttpResponse<String> r = timed(() -> app.get(V1 + "/search?id=a"), REDIS_TIMEOUT_MS * 3L);
         assertTrue(r.body().contains("Renamed"), r.body());
     }

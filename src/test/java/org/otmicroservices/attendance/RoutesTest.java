@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every route of API.md "Routes", its error cases, dates, and the rows of "Deliberate differences". */
+/** Every route of README "Endpoints", its error cases, dates, and the rows of README "Deliberate differences". */
 class RoutesTest {
     @RegisterExtension
     static final TestApp app = new TestApp();
@@ -193,7 +193,7 @@ class RoutesTest {
         assertEquals(200, r.statusCode());
         assertEquals("application/json", contentType(r));
         JsonNode paths = TestJson.parse(r.body()).get("paths");
-        // The routes of Flask, then those beyond it (issue 5).
+        // The routes of Flask, then those beyond it.
         Map<String, Set<String>> expected = Map.of(V1 + "/create", Set.of("post"), V1 + "/search", Set.of("get"),
                 V1 + "/search/all", Set.of("get"), V1 + "/health", Set.of("get"), V1 + "/health/detail", Set.of("get"),
                 V1 + "/bulk", Set.of("post"), V1 + "/export.csv", Set.of("get"), V1 + "/summary", Set.of("get"),
@@ -458,7 +458,7 @@ class RoutesTest {
         assertJson(iso.get(V1 + "/search/all"), 200, "[" + TestApp.record("iso1", "a", "b", "2023-01-02") + "]");
     }
 
-    // ---- API.md "Deliberate differences from the Flask service". Each row is proven once:
+    // ---- README "Deliberate differences from the Flask service". Each row is proven once:
     //   unknown id: searchForAnUnknownIdIs404Json; existing id: createWithAnExistingIdIs409;
     //   invalid date, infinity: aDatePostgresqlRefusesIs400WithDetails (+ below); empty id: createWithAnInvalidBodyIs400WithDetails;
     //   Content-Type: createWithAMissingOrNonJsonContentTypeIs415Json; body over the limit: aBodyOverTheLimitIs413Json;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.otmicroservices.attendance.config.Config;
-import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.Routes;
 
 /**
  * No PostgreSQL or Redis password, and no write token, in any line the service prints (stdout and stderr of the
@@ -26,7 +26,7 @@ import org.otmicroservices.attendance.http.AttendanceApi;
  * failure paths, where secrets usually leak, are exercised too.
  */
 class SecretsIT {
-    private static final String V1 = AttendanceApi.V1;
+    private static final String V1 = Routes.V1;
     private static final String PG_PASSWORD = "pg-" + UUID.randomUUID();
     private static final String REDIS_PASSWORD = "redis-" + UUID.randomUUID();
     private static final String TOKEN = "token-" + UUID.randomUUID();

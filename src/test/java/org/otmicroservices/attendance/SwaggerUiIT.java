@@ -41,7 +41,7 @@ class SwaggerUiIT {
     private static final Path ARTIFACTS = Path.of("target", "swagger-ui-it");
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    /** The routes of API.md's table that are API operations (/metrics and /apidocs themselves are not). */
+    /** The routes of README's tables that are API operations (/metrics and /apidocs themselves are not). */
     private static final List<String> API_MD_ROUTES = List.of(
             "GET /api/v1/attendance/health",
             "GET /api/v1/attendance/health/detail",

@@ -82,7 +82,7 @@ final class TestApp implements BeforeAllCallback, AfterAllCallback {
         return postJson("/api/v1/attendance/create", record(id, name, status, date));
     }
 
-    /** A record as JSON, keys in API.md's order: a create body, or what search answers (with the date as it writes it). */
+    /** A record as JSON, keys in the Flask service's order: a create body, or what search answers (with the date as it writes it). */
     static String record(String id, String name, String status, String date) {
         return "{\"id\":" + quote(id) + ",\"name\":" + quote(name) + ",\"status\":" + quote(status) + ",\"date\":" + quote(date) + "}";
     }

@@ -20,7 +20,7 @@ public final class TestConfigs {
      * A copy of c with some config.yaml keys changed ("section.key", value, ...), read back as Config.load reads a
      * file: one way to vary a config, by the names an operator uses, validated as the service validates them.
      */
-    static Config with(Config c, Object... keysAndValues) {
+    public static Config with(Config c, Object... keysAndValues) {
         Map<String, Object> tree = tree(c);
         for (int i = 0; i < keysAndValues.length; i += 2) {
             String[] key = ((String) keysAndValues[i]).split("\\.", 2);

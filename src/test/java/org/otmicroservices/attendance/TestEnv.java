@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -48,16 +49,21 @@ final class TestEnv implements AutoCloseable {
         return runId + ":" + counter.incrementAndGet() + ":";
     }
 
-    /** The base config pointed at the given database and key prefix, on a free loopback port. */
+    /**
+     * The base config's servers, pointed at the given database and key prefix, on a free loopback port, with small
+     * pools and short time-outs; every other key at its default. Read as a config.yaml is read.
+     */
     Config config(String database, String keyPrefix) {
         Config.Postgres pg = base.postgres();
         Config.Redis redis = base.redis();
-        return new Config(
-                new Config.Postgres(pg.host(), pg.port(), database, pg.user(), pg.password(), 4, 3000, 10_000, 5),
-                new Config.Redis(redis.host(), redis.port(), redis.password(), 100, 16),
-                new Config.Server("127.0.0.1", 0, 1_048_576, 32),
-                new Config.Cache(20, keyPrefix),
-                Config.DateFormat.RFC1123);
+        return Config.from(Map.of(
+                "postgres", Map.of("host", pg.host(), "port", pg.port(), "database", database, "user", pg.user(),
+                        "password", pg.password(), "pool_size", 4, "connect_timeout_ms", 3000,
+                        "statement_timeout_ms", 10_000, "startup_wait_seconds", 5),
+                "redis", Map.of("host", redis.host(), "port", redis.port(),
+                        "password", redis.password() == null ? "" : redis.password(), "timeout_ms", 100, "pool_size", 16),
+                "server", Map.of("host", "127.0.0.1", "port", 0, "max_body_bytes", 1_048_576, "max_threads", 32),
+                "cache", Map.of("ttl_seconds", 20, "key_prefix", keyPrefix)), Map.of(), "the test config");
     }
 
     Connection connect(String database) throws SQLException {

@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.Routes;
 
 class UpdateDeleteTest {
     @RegisterExtension
@@ -152,9 +152,9 @@ class UpdateDeleteTest {
     void everyOneSegmentPathOfTheSpecIsProtectedFromTheIdRoute() {
         JsonNode paths = TestJson.parse(app.get("/openapi.json").body()).get("paths");
         paths.fieldNames().forEachRemaining(path -> {
-            String rest = path.startsWith(AttendanceApi.V1 + "/") ? path.substring(AttendanceApi.V1.length() + 1) : "";
+            String rest = path.startsWith(Routes.V1 + "/") ? path.substring(Routes.V1.length() + 1) : "";
             if (!rest.isEmpty() && !rest.contains("/") && !rest.equals("{id}")) {
-                assertEquals(405, app.send("DELETE", path, null, null).statusCode(), path + " must be in AttendanceApi.FIXED");
+                assertEquals(405, app.send("DELETE", path, null, null).statusCode(), path + " must be in Routes.FIXED");
             }
         });
     }

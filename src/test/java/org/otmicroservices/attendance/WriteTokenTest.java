@@ -20,14 +20,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.otmicroservices.attendance.config.Config;
-import org.otmicroservices.attendance.http.AttendanceApi;
+import org.otmicroservices.attendance.http.Routes;
 import org.otmicroservices.attendance.http.WriteGuard;
 import org.otmicroservices.attendance.model.ApiError;
 
 /** auth.write_token set: every write needs "Authorization: Bearer <token>" and changes nothing without it; reads stay open. */
 class WriteTokenTest {
     private static final String TOKEN = "w-7f3c9a1e-token";
-    private static final String V1 = AttendanceApi.V1;
+    private static final String V1 = Routes.V1;
     private static final String BODY = "{\"id\":\"9\",\"name\":\"Nine\",\"status\":\"Present\",\"date\":\"2023-01-09\"}";
 
     @RegisterExtension
@@ -84,7 +84,7 @@ class WriteTokenTest {
                 HandlerType.PATCH, HandlerType.DELETE)) {
             ApiError refused = assertThrows(ApiError.class,
                     () -> new WriteGuard(new Config.Auth(TOKEN)).handle(FakeContext.of(method, null)), method.name());
-            assertEquals(401, refused.status);
+            assertEquals(401, refused.status());
             new WriteGuard(new Config.Auth(TOKEN)).handle(FakeContext.of(method, "Bearer " + TOKEN));
         }
         for (HandlerType method : List.of(HandlerType.GET, HandlerType.HEAD,

@@ -32,11 +32,11 @@ import org.slf4j.LoggerFactory;
  * so an epoch lasts at most one heartbeat), and the watch vouches for nothing while its connection is down or
  * Redis has not answered a heartbeat lately.
  */
-public final class InvalidationWatch implements AutoCloseable {
+final class InvalidationWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationWatch.class);
     private static final long HEARTBEAT_MS = 100;
     /** Three heartbeats unanswered: Redis hangs or the link is gone, and a change could go unheard. */
-    public static final Duration TRUST = Duration.ofMillis(3 * HEARTBEAT_MS);
+    static final Duration TRUST = Duration.ofMillis(3 * HEARTBEAT_MS);
     private static final long TRUST_NANOS = TRUST.toNanos();
     private static final byte[] PING = command("PING");
 

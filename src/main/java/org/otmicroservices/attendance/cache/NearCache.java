@@ -12,7 +12,7 @@ final class NearCache {
     /** Bounds the heap the copies take; past it, lookups simply go to Redis until the next epoch. */
     static final long MAX_BYTES = 8L * 1024 * 1024;
 
-    private record Epoch(long id, ConcurrentHashMap<String, ResponseCache.Lookup> entries, AtomicLong bytes) {
+    private record Epoch(long id, ConcurrentHashMap<String, Lookup> entries, AtomicLong bytes) {
         Epoch(long id) {
             this(id, new ConcurrentHashMap<>(), new AtomicLong());
         }
@@ -21,13 +21,13 @@ final class NearCache {
     private final AtomicReference<Epoch> current = new AtomicReference<>(new Epoch(-1));
 
     /** The entry kept in this epoch, or null. */
-    ResponseCache.Lookup get(String key, long epoch) {
+    Lookup get(String key, long epoch) {
         Epoch e = current.get();
         return e.id() == epoch ? e.entries().get(key) : null;
     }
 
     /** Keeps a hit read from Redis in the given epoch (a lookup made in an older epoch than the newest is dropped). */
-    void put(String key, long epoch, ResponseCache.Lookup hit) {
+    void put(String key, long epoch, Lookup hit) {
         Epoch e = current.get();
         while (e.id() < epoch && !current.compareAndSet(e, new Epoch(epoch))) {
             e = current.get();
@@ -36,7 +36,7 @@ final class NearCache {
         if (e.id() != epoch) {
             return;
         }
-        long size = hit.entry().length;
+        long size = hit.size();
         if (e.bytes().addAndGet(size) > MAX_BYTES) {
             e.bytes().addAndGet(-size);
             return;

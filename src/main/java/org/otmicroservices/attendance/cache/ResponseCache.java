@@ -1,217 +1,36 @@
 package org.otmicroservices.attendance.cache;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Duration;
 import org.otmicroservices.attendance.config.Config;
 import org.otmicroservices.attendance.metrics.Metrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Caches 2xx GET bodies in Redis, shared by every instance, and never lets Redis slow or fail a request.
- *
- * Read-your-writes: each entry is stored with the cache generation read before the database was queried; a
- * write bumps the generation (INCR) before it answers, so every instance ignores older entries at once.
- * One MGET reads generation and entry together. When Redis fails, a breaker skips it and a background probe
- * closes the breaker once Redis answers PING again.
- *
- * Hits are also kept in the JVM (NearCache) while the InvalidationWatch hears no change of the generation, so a
- * hot entry costs no Redis round trip at all, with the same read-your-writes across instances (issue 7).
+ * The cache of 2xx GET responses shared by every instance through Redis. A lookup answers a hit, or the generation
+ * to store the fresh response under; every committed write calls invalidate before it is answered. Redis failing
+ * never fails or slows a request: lookups then miss and stores are skipped (RedisResponseCache says how, and why
+ * read-your-writes holds across instances).
  */
-public final class ResponseCache implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ResponseCache.class);
-    private static final long PROBE_INTERVAL_MS = 500;
+public interface ResponseCache extends AutoCloseable {
+    /** How long copies kept in memory are still served once Redis stops answering the invalidation watch. */
+    Duration KEPT_COPIES_TRUST = InvalidationWatch.TRUST;
 
-    /**
-     * The result of a lookup: the stored entry (generation, then body) on a hit; on a miss, the generation to store
-     * under (-1: do not store).
-     */
-    public record Lookup(byte[] entry, long generation) {
-        static final Lookup UNAVAILABLE = new Lookup(null, -1);
-
-        public boolean hit() {
-            return entry != null;
-        }
-
-        /** A copy of the body; writeBody sends it without one. */
-        public byte[] body() {
-            return entry == null ? null : Arrays.copyOfRange(entry, Long.BYTES, entry.length);
-        }
-
-        public int bodyLength() {
-            return entry.length - Long.BYTES;
-        }
-
-        /** Writes the body straight from the entry Redis returned: a cached 1 MB search/all is not copied again. */
-        public void writeBody(OutputStream out) throws IOException {
-            out.write(entry, Long.BYTES, entry.length - Long.BYTES);
-        }
+    /** The response cache on the configured Redis; with cache.ttl_seconds 0 every lookup misses. */
+    static ResponseCache connect(Config.Redis redis, Config.Cache cache, Metrics metrics) {
+        return new RedisResponseCache(RedisConnections.pool(redis), redis, cache, metrics);
     }
 
-    private final UnifiedJedis redis;
-    private final Config.Cache config;
-    private final Metrics metrics;
-    private final byte[] generationKey;
-    private final InvalidationWatch watch; // null with the cache off
-    private final NearCache near = new NearCache();
-    private final AtomicBoolean open = new AtomicBoolean(false);
-    // A write whose INCR failed must still invalidate once Redis is back, before the cache is trusted again.
-    private final AtomicBoolean invalidationPending = new AtomicBoolean(false);
-    private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "redis-probe");
-        t.setDaemon(true);
-        return t;
-    });
+    /** key: the request's path and query string. */
+    Lookup lookup(String key);
 
-    public ResponseCache(UnifiedJedis redis, Config.Redis redisConfig, Config.Cache config, Metrics metrics) {
-        this.redis = redis;
-        this.config = config;
-        this.metrics = metrics;
-        String generation = config.keyPrefix() + "generation";
-        this.generationKey = generation.getBytes(StandardCharsets.UTF_8);
-        this.watch = config.enabled() ? new InvalidationWatch(redisConfig, generation) : null;
-        prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
-    }
+    /** Stores a response read after lookup gave this generation; link: its Link header, or null. */
+    void store(String key, long generation, String link, byte[] body);
 
-    public Lookup lookup(String key) {
-        if (!config.enabled() || open.get()) {
-            return Lookup.UNAVAILABLE;
-        }
-        long epoch = watch.epoch();
-        Lookup kept = epoch < 0 ? null : near.get(key, epoch);
-        if (kept != null) {
-            metrics.cacheHit();
-            metrics.nearCacheHit();
-            return kept;
-        }
-        try {
-            List<byte[]> values = redis.mget(generationKey, entryKey(key));
-            long generation = values.get(0) == null ? 0 : Long.parseLong(new String(values.get(0), StandardCharsets.US_ASCII));
-            byte[] entry = values.get(1);
-            if (entry != null && entry.length >= Long.BYTES && ByteBuffer.wrap(entry).getLong() == generation) {
-                metrics.cacheHit();
-                Lookup hit = new Lookup(entry, generation);
-                if (epoch >= 0) {
-                    near.put(key, epoch, hit); // read after the epoch was taken: a change since then ends the epoch
-                }
-                return hit;
-            }
-            metrics.cacheMiss();
-            return new Lookup(null, generation);
-        } catch (JedisException | NumberFormatException e) {
-            if (!poolExhausted(e)) {
-                trip(e);
-            }
-            return Lookup.UNAVAILABLE;
-        }
-    }
+    /** Makes every instance stop serving every response cached so far; called after each committed write. */
+    void invalidate();
 
-    public void store(String key, long generation, byte[] body) {
-        if (generation < 0 || open.get()) {
-            return;
-        }
-        byte[] entry = ByteBuffer.allocate(Long.BYTES + body.length).putLong(generation).put(body).array();
-        try {
-            redis.setex(entryKey(key), config.ttlSeconds(), entry);
-        } catch (JedisException e) {
-            if (!poolExhausted(e)) {
-                trip(e);
-            }
-        }
-    }
-
-    /**
-     * Every pooled connection busy: Redis itself is fine, so a read just goes without the cache this once.
-     * (Tripping here turned a burst of more requests than pooled connections into seconds without cache.)
-     */
-    private static boolean poolExhausted(Exception e) {
-        return e.getCause() instanceof java.util.NoSuchElementException;
-    }
-
-    /** Makes every instance stop serving every cached response; called after each successful write. */
-    public void invalidate() {
-        // Even with this instance's cache off, others sharing the Redis may cache: always bump.
-        if (open.get()) {
-            invalidationPending.set(true);
-        } else {
-            try {
-                redis.incr(generationKey);
-            } catch (JedisException e) {
-                invalidationPending.set(true);
-                trip(e);
-            }
-        }
-        if (watch != null) {
-            // After the INCR: this instance's next read must not wait for Redis's push to skip its kept copies,
-            // and a read that started before the INCR may have kept an older entry in the epoch now ending.
-            watch.changed();
-        }
-    }
-
-    /** For health/detail: false while the breaker is open, without waiting on a hung Redis. */
-    public boolean isUp() {
-        if (open.get()) {
-            return false;
-        }
-        try {
-            redis.ping();
-            return true;
-        } catch (JedisException e) {
-            trip(e);
-            return false;
-        }
-    }
-
-    private void trip(Exception e) {
-        if (open.compareAndSet(false, true)) {
-            metrics.cacheAvailable(false);
-            LOG.warn("Redis failed ({}); serving from PostgreSQL without cache until it answers again", e.getMessage());
-        }
-    }
-
-    private void probe() {
-        if (!open.get()) {
-            return;
-        }
-        try {
-            redis.ping();
-            if (invalidationPending.getAndSet(false)) {
-                try {
-                    redis.incr(generationKey);
-                } catch (JedisException e) {
-                    invalidationPending.set(true);
-                    throw e;
-                }
-            }
-            open.set(false);
-            metrics.cacheAvailable(true);
-            LOG.info("Redis answers again; cache back in use");
-        } catch (JedisException e) {
-            // still down: keep skipping it
-        } catch (RuntimeException e) {
-            LOG.warn("Redis probe failed unexpectedly", e);
-        }
-    }
-
-    private byte[] entryKey(String key) {
-        return (config.keyPrefix() + "response:" + key).getBytes(StandardCharsets.UTF_8);
-    }
+    /** For health/detail: whether Redis answers, without waiting on a hung Redis. */
+    boolean isUp();
 
     @Override
-    public void close() {
-        prober.shutdownNow();
-        if (watch != null) {
-            watch.close();
-        }
-    }
+    void close();
 }

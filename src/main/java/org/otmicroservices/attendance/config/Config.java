@@ -24,22 +24,11 @@ import org.yaml.snakeyaml.resolver.Resolver;
  */
 public record Config(Postgres postgres, Redis redis, Server server, Cache cache, DateFormat dateFormat, Auth auth) {
 
-    /** Without auth: writes are open, as in Flask. */
-    public Config(Postgres postgres, Redis redis, Server server, Cache cache, DateFormat dateFormat) {
-        this(postgres, redis, server, cache, dateFormat, Auth.NONE);
-    }
-
     /** migrationLockWaitSeconds: how long start-up waits for another instance's migration (or a Liquibase lock) before giving up. */
     public record Postgres(String host, int port, String database, String user, String password,
                            int poolSize, int connectTimeoutMs, int statementTimeoutMs, int startupWaitSeconds,
                            int migrationLockWaitSeconds) {
         public static final int DEFAULT_MIGRATION_LOCK_WAIT_SECONDS = 30;
-
-        public Postgres(String host, int port, String database, String user, String password,
-                        int poolSize, int connectTimeoutMs, int statementTimeoutMs, int startupWaitSeconds) {
-            this(host, port, database, user, password, poolSize, connectTimeoutMs, statementTimeoutMs, startupWaitSeconds,
-                    DEFAULT_MIGRATION_LOCK_WAIT_SECONDS);
-        }
 
         public String jdbcUrl() {
             return "jdbc:postgresql://" + host + ":" + port + "/" + database;
@@ -76,10 +65,6 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
     public record Server(String host, int port, long maxBodyBytes, int maxThreads, long maxBulkBodyBytes,
                          boolean trustProxy) {
         public static final long DEFAULT_MAX_BULK_BODY_BYTES = 32L * 1024 * 1024;
-
-        public Server(String host, int port, long maxBodyBytes, int maxThreads) {
-            this(host, port, maxBodyBytes, maxThreads, DEFAULT_MAX_BULK_BODY_BYTES, false);
-        }
     }
 
     /** ttlSeconds 0 turns the cache off; keyPrefix keeps this service's keys apart from Flask's and from tests'. */

@@ -26,6 +26,8 @@ public final class AttendanceDao {
     private static final LocalDate FIRST_DAY = LocalDate.of(1, 1, 1);
     private static final LocalDate LAST_DAY = LocalDate.of(9999, 12, 31);
     private static final RowMapper<AttendanceRecord> RECORD = AttendanceDao::mapRecord;
+    /** The dates Flask could read back (Python's date range); create, update and bulk refuse any other. */
+    static final String IN_RANGE = "BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'";
 
     private final Jdbi jdbi;
 
@@ -85,16 +87,16 @@ public final class AttendanceDao {
                 FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS t(id, name, status, date, n)),
             candidates AS (
                 SELECT DISTINCT ON (id) n, id, name, status, d FROM input
-                WHERE d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'
+                WHERE d %1$s
                 ORDER BY id, n),
             inserted AS (
                 INSERT INTO records (id, name, status, date)
                 SELECT id, name, status, d FROM candidates
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id)
-            SELECT input.d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31',
+            SELECT input.d %1$s,
                    EXISTS (SELECT 1 FROM inserted JOIN candidates USING (id) WHERE candidates.n = input.n)
-            FROM input ORDER BY input.n""";
+            FROM input ORDER BY input.n""".formatted(IN_RANGE);
 
     /** SQLState class 22, data exception: what PostgreSQL raises for a date it cannot parse. */
     static boolean isDataException(JdbiException e) {
@@ -119,7 +121,7 @@ public final class AttendanceDao {
     /**
      * Plain JDBC on a pooled connection, for the statements every create and uncached search runs: Jdbi's
      * statement machinery (argument factories, result iterators, statement context) cost several times the
-     * driver's own work there (issue 7). A failure keeps its SQLException as the cause, which ErrorMapper reads.
+     * driver's own work there (docs/PERFORMANCE.md). A failure keeps its SQLException as the cause, which ErrorMapper reads.
      */
     private <T> T withConnection(JdbcWork<T> work) {
         try {
@@ -133,29 +135,12 @@ public final class AttendanceDao {
         T apply(Connection connection) throws SQLException;
     }
 
-    /** Streams every record in id order (the database's collation, as Flask returned them) without holding them all. */
-    public void forEachRecord(Consumer<AttendanceRecord> consumer) {
-        // PostgreSQL only honours the fetch size inside a transaction; otherwise it sends every row at once.
-        jdbi.useTransaction(h -> h.createQuery("SELECT id, name, status, date FROM records ORDER BY id")
-                .setFetchSize(1000)
-                .map(RECORD)
-                .forEach(consumer));
-    }
-
     public enum UpdateOutcome { UPDATED, NOT_FOUND, DATE_OUT_OF_RANGE, INVALID_DATE }
 
     /** Replaces name, status and date of an existing id; the date is parsed and range-checked as in create. */
-    public UpdateOutcome update(RecordInput r) {
+    UpdateOutcome update(RecordInput r) {
         try {
-            return jdbi.withHandle(h -> h.createQuery("""
-                            WITH input AS (SELECT CAST(:date AS date) AS d),
-                            updated AS (
-                                UPDATE records SET name = :name, status = :status, date = input.d
-                                FROM input
-                                WHERE id = :id AND input.d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'
-                                RETURNING 1)
-                            SELECT (SELECT d BETWEEN DATE '0001-01-01' AND DATE '9999-12-31' FROM input) AS in_range,
-                                   EXISTS (SELECT 1 FROM updated) AS updated""")
+            return jdbi.withHandle(h -> h.createQuery(UPDATE)
                     .bind("id", r.id()).bind("name", r.name()).bind("status", r.status()).bind("date", r.date())
                     .map((rs, ctx) -> !rs.getBoolean("in_range") ? UpdateOutcome.DATE_OUT_OF_RANGE
                             : rs.getBoolean("updated") ? UpdateOutcome.UPDATED : UpdateOutcome.NOT_FOUND)
@@ -168,8 +153,18 @@ public final class AttendanceDao {
         }
     }
 
+    private static final String UPDATE = """
+            WITH input AS (SELECT CAST(:date AS date) AS d),
+            updated AS (
+                UPDATE records SET name = :name, status = :status, date = input.d
+                FROM input
+                WHERE id = :id AND input.d %1$s
+                RETURNING 1)
+            SELECT (SELECT d %1$s FROM input) AS in_range,
+                   EXISTS (SELECT 1 FROM updated) AS updated""".formatted(IN_RANGE);
+
     /** True if the id existed. */
-    public boolean delete(String id) {
+    boolean delete(String id) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM records WHERE id = :id").bind("id", id).execute()) > 0;
     }
 
@@ -184,10 +179,14 @@ public final class AttendanceDao {
         return jdbi.withHandle(h -> h.createQuery(sql).bindMap(params).map(RECORD).list());
     }
 
-    /** Streams the records matching the filter (after the given id, if any) in id order, as forEachRecord does. */
+    /**
+     * Streams the records matching the filter (after the given id, if any) in id order (the database's collation,
+     * as Flask returned them) without holding them all.
+     */
     public void forEachRecord(RecordQuery.Filter filter, String after, Consumer<AttendanceRecord> consumer) {
         Map<String, Object> params = new HashMap<>();
         String sql = "SELECT id, name, status, date FROM records" + where(filter, after, params) + " ORDER BY id";
+        // PostgreSQL only honours the fetch size inside a transaction; otherwise it sends every row at once.
         jdbi.useTransaction(h -> h.createQuery(sql).bindMap(params)
                 .setFetchSize(1000)
                 .map(RECORD)
@@ -227,32 +226,23 @@ public final class AttendanceDao {
     /** The WHERE clause of a filter; only fixed SQL text is added, every value goes into params. */
     private static String where(RecordQuery.Filter f, String after, Map<String, Object> params) {
         List<String> conditions = new ArrayList<>();
-        if (f.status() != null) {
-            conditions.add("status = :status");
-            params.put("status", f.status());
-        }
-        if (f.date() != null) {
-            conditions.add("date = :date");
-            params.put("date", f.date());
-        }
-        if (f.from() != null) {
-            conditions.add("date >= :from");
-            params.put("from", f.from());
-        }
-        if (f.to() != null) {
-            conditions.add("date <= :to");
-            params.put("to", f.to());
-        }
-        if (f.name() != null) {
-            // LIKE's default escape character is the backslash.
-            conditions.add("name ILIKE :name");
-            params.put("name", "%" + f.name().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-        }
-        if (after != null) {
-            conditions.add("id > :after");
-            params.put("after", after);
-        }
+        condition(conditions, params, "status = :status", "status", f.status());
+        condition(conditions, params, "date = :date", "date", f.date());
+        condition(conditions, params, "date >= :from", "from", f.from());
+        condition(conditions, params, "date <= :to", "to", f.to());
+        // LIKE's default escape character is the backslash.
+        condition(conditions, params, "name ILIKE :name", "name", f.name() == null ? null
+                : "%" + f.name().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        condition(conditions, params, "id > :after", "after", after);
         return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+    }
+
+    /** Adds the condition with its parameter when the value is given (not null). */
+    private static void condition(List<String> conditions, Map<String, Object> params, String sql, String name, Object value) {
+        if (value != null) {
+            conditions.add(sql);
+            params.put(name, value);
+        }
     }
 
     public void ping() {

@@ -18,11 +18,10 @@ import org.postgresql.copy.CopyIn;
  */
 public final class BulkDao {
     private static final int COPY_CHUNK_BYTES = 64 * 1024;
-    private static final String IN_RANGE = "BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'";
 
     public enum OnConflict { ERROR, SKIP, UPDATE }
 
-    record Counts(long inserted, long updated, long skipped) {}
+    public record Counts(long inserted, long updated, long skipped) {}
 
     /** A row whose id an earlier row of the same import already has. */
     record Repeat(long row, String id, long firstRow) {}
@@ -119,7 +118,7 @@ public final class BulkDao {
             h.savepoint("bulk_dates");
             try {
                 List<BadDate> outOfRange = h.createQuery(
-                                "SELECT n FROM bulk_rows WHERE CAST(date AS date) NOT " + IN_RANGE + " ORDER BY n LIMIT :limit")
+                                "SELECT n FROM bulk_rows WHERE CAST(date AS date) NOT " + AttendanceDao.IN_RANGE + " ORDER BY n LIMIT :limit")
                         .bind("limit", limit)
                         .map((rs, ctx) -> new BadDate(rs.getLong("n"), false))
                         .list();
@@ -141,7 +140,7 @@ public final class BulkDao {
             return h.createQuery("""
                             SELECT n, d IS NULL AS unparsable FROM (
                                 SELECT n, pg_temp.bulk_try_date(date) AS d FROM bulk_rows) t
-                            WHERE d IS NULL OR d NOT\s""" + IN_RANGE + " ORDER BY n LIMIT :limit")
+                            WHERE d IS NULL OR d NOT\s""" + AttendanceDao.IN_RANGE + " ORDER BY n LIMIT :limit")
                     .bind("limit", limit)
                     .map((rs, ctx) -> new BadDate(rs.getLong("n"), rs.getBoolean("unparsable")))
                     .list();

@@ -25,8 +25,6 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.jdbi.v3.core.JdbiException;
-import org.otmicroservices.attendance.http.Bodies;
-import org.otmicroservices.attendance.http.RequestBody;
 import org.otmicroservices.attendance.model.ApiError;
 import org.otmicroservices.attendance.model.RecordInput;
 
@@ -48,36 +46,8 @@ public final class BulkImport {
 
     private final BulkDao dao;
 
-    public BulkImport(BulkDao dao) {
+    BulkImport(BulkDao dao) {
         this.dao = dao;
-    }
-
-    /** JSON (application/json or application/*+json) or CSV (text/csv, UTF-8); anything else is a 415. */
-    public static Format format(String contentType) {
-        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (type.equals("text/csv")) {
-            String charset = parameter(contentType, "charset");
-            if (charset != null && !charset.equalsIgnoreCase("utf-8")) {
-                throw ApiError.of(415, "Unsupported Media Type", "text/csv must be sent as UTF-8 (charset=utf-8)");
-            }
-            return Format.CSV;
-        }
-        if (RequestBody.isJson(contentType)) {
-            return Format.JSON;
-        }
-        throw ApiError.of(415, "Unsupported Media Type",
-                "Content-Type must be application/json (an array of records) or text/csv (header id,name,status,date)");
-    }
-
-    private static String parameter(String contentType, String name) {
-        String[] parts = contentType.split(";");
-        for (int i = 1; i < parts.length; i++) {
-            String[] kv = parts[i].split("=", 2);
-            if (kv.length == 2 && kv[0].strip().equalsIgnoreCase(name)) {
-                return kv[1].strip().replace("\"", "");
-            }
-        }
-        return null;
     }
 
     public static BulkDao.OnConflict onConflict(List<String> values) {
@@ -94,7 +64,7 @@ public final class BulkImport {
     }
 
     /** Imports every row or none: throws 400 naming the rows' problems, or 409 naming existing ids under ERROR. */
-    public Bodies.BulkResult run(byte[] body, Format format, BulkDao.OnConflict mode) {
+    BulkDao.Counts run(byte[] body, Format format, BulkDao.OnConflict mode) {
         return dao.inTransaction(staging -> {
             Problems problems = new Problems();
             if (format == Format.JSON) {
@@ -111,8 +81,7 @@ public final class BulkImport {
             if (!problems.full()) {
                 for (BulkDao.BadDate d : staging.badDates(MAX_PROBLEMS)) {
                     problems.add(d.row(), d.unparsable()
-                            ? "date is not a date PostgreSQL accepts; send yyyy-MM-dd, e.g. 2023-01-31"
-                            : "date must be between 0001-01-01 and 9999-12-31");
+                            ? RecordInput.DATE_NOT_ACCEPTED : RecordInput.DATE_OUT_OF_RANGE);
                 }
             }
             if (!problems.isEmpty()) {
@@ -125,8 +94,7 @@ public final class BulkImport {
                 }
             }
             try {
-                BulkDao.Counts counts = staging.merge(mode);
-                return new Bodies.BulkResult(counts.inserted(), counts.updated(), counts.skipped());
+                return staging.merge(mode);
             } catch (JdbiException e) {
                 if (e.getCause() instanceof SQLException s && "23505".equals(s.getSQLState())) {
                     throw ApiError.of(409, "Conflict", "Another request created one of these ids during the import; nothing was"

@@ -5,36 +5,37 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.otmicroservices.attendance.cache.ResponseCache;
 import org.otmicroservices.attendance.model.RecordInput;
 
 /**
  * Creates arriving together are inserted together: one statement, one commit and one cache invalidation for all
- * the creates that queued while the previous batch was stored (group commit in the service; issue 7). A lone
- * create is a batch of one. Each create's outcome completes only after its row is committed and the cache
- * invalidated; a failure of the batch is every create's failure, and nothing of the batch is stored.
+ * the creates that queued while the previous batch was stored (group commit in the service; docs/PERFORMANCE.md
+ * has the measurements). A lone create is a batch of one. Each create's outcome completes only after its row is
+ * committed and afterCommit has run; a failure of the batch is every create's failure, and nothing of the batch
+ * is stored.
  *
  * One thread stores the batches, one after the other, and completes the outcomes itself, which answers the
  * requests on that thread. The request threads hand their create over and are free again: with a thread
  * blocked per create, waking those threads (and the one leading the next batch) cost more than the inserts.
  */
-public final class CreateBatches implements AutoCloseable {
+final class CreateBatches implements AutoCloseable {
     private final AttendanceDao dao;
-    private final ResponseCache cache;
+    private final Runnable afterCommit;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer = new Thread(this::storeBatches, "create-batches");
 
     private record Pending(RecordInput request, CompletableFuture<AttendanceDao.CreateOutcome> outcome) {}
 
-    public CreateBatches(AttendanceDao dao, ResponseCache cache) {
+    /** afterCommit: run on the writer thread after a batch that created a row, before its creates are answered. */
+    CreateBatches(AttendanceDao dao, Runnable afterCommit) {
         this.dao = dao;
-        this.cache = cache;
+        this.afterCommit = afterCommit;
         writer.setDaemon(true);
         writer.start();
     }
 
     /** Queues the create; the outcome completes, on the writer thread, once the row is committed (or refused). */
-    public CompletableFuture<AttendanceDao.CreateOutcome> submit(RecordInput request) {
+    CompletableFuture<AttendanceDao.CreateOutcome> submit(RecordInput request) {
         CompletableFuture<AttendanceDao.CreateOutcome> outcome = new CompletableFuture<>();
         queue.add(new Pending(request, outcome));
         return outcome;
@@ -49,7 +50,7 @@ public final class CreateBatches implements AutoCloseable {
                 store(batch);
             }
         } catch (InterruptedException e) {
-            // closed: every request was answered before (App.close drains the connections first)
+            // closed: every request was answered before (the HTTP server drains its connections first)
         }
     }
 
@@ -58,7 +59,7 @@ public final class CreateBatches implements AutoCloseable {
         try {
             outcomes = dao.createAll(batch.stream().map(Pending::request).toList());
             if (outcomes.contains(AttendanceDao.CreateOutcome.CREATED)) {
-                cache.invalidate();
+                afterCommit.run();
             }
         } catch (RuntimeException | Error e) {
             // Every create of the batch gets the failure as its answer, and the thread stays to store the next.

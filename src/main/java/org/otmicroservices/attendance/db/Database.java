@@ -4,16 +4,26 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
 import org.otmicroservices.attendance.config.Config;
 import org.otmicroservices.attendance.util.Causes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds the HikariCP pool and waits, at start-up only, for PostgreSQL to answer. */
+/**
+ * The connections to PostgreSQL: the HikariCP pool, the start-up wait for PostgreSQL to answer, check-config's
+ * one-off check, and which failures mean "the database is unavailable". Every connection carries the same
+ * driver settings (driverProperties).
+ */
 public final class Database {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     // Retrying cannot fix a wrong password, a missing role or a missing database.
@@ -26,6 +36,13 @@ public final class Database {
         UnavailableException(String message) {
             super(message);
         }
+    }
+
+    /** Retryable database failures: connection failures (class 08), shutdowns and cancellations (57), pool time-outs. */
+    public static boolean isUnavailable(Throwable e) {
+        return Causes.find(e, SQLTransientConnectionException.class).isPresent()
+                || Causes.find(e, SQLException.class, s -> s.getSQLState() != null
+                        && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57"))).isPresent();
     }
 
     public static HikariDataSource pool(Config.Postgres pg) {
@@ -42,22 +59,58 @@ public final class Database {
         // Do not fail construction: start-up has already waited for the database (awaitReachable), and a
         // database that drops out later is a request error, not a reason to fail here.
         hc.setInitializationFailTimeout(-1);
-        // Driver properties must be Strings: Hikari copies them with Properties.putAll and pgjdbc reads them with
-        // getProperty, which ignores any other type, so an Integer socketTimeout would silently be no timeout at all.
-        String connectSeconds = String.valueOf(Math.max(1, pg.connectTimeoutMs() / 1000));
-        hc.addDataSourceProperty("connectTimeout", connectSeconds);
-        hc.addDataSourceProperty("loginTimeout", connectSeconds);
-        hc.addDataSourceProperty("tcpKeepAlive", "true");
-        hc.addDataSourceProperty("ApplicationName", "attendance-api");
-        // A black-holed server must not hold a request thread forever: the socket gives up after the
-        // statement timeout (rounded up to whole seconds, the driver's unit) plus a margin for the server's
-        // own cancellation to arrive; the server cancels long statements itself.
-        if (pg.statementTimeoutMs() > 0) {
-            hc.addDataSourceProperty("socketTimeout", String.valueOf((pg.statementTimeoutMs() + 999) / 1000 + 2));
-        }
-        // Dates are parsed as the Flask service's server parsed them (01/02/2023 is January 2).
-        hc.addDataSourceProperty("options", "-c DateStyle=ISO,MDY -c statement_timeout=" + pg.statementTimeoutMs());
+        hc.setDataSourceProperties(driverProperties(pg, Math.max(1, pg.connectTimeoutMs() / 1000), socketTimeoutSeconds(pg)));
         return new HikariDataSource(hc);
+    }
+
+    /**
+     * A black-holed server must not hold a request thread forever: the socket gives up after the statement timeout
+     * (rounded up to whole seconds, the driver's unit) plus a margin for the server's own cancellation to arrive;
+     * the server cancels long statements itself. 0: no socket timeout, as no statement timeout.
+     */
+    static int socketTimeoutSeconds(Config.Postgres pg) {
+        return pg.statementTimeoutMs() > 0 ? (pg.statementTimeoutMs() + 999) / 1000 + 2 : 0;
+    }
+
+    /**
+     * The driver settings of every connection. They must be Strings: Hikari copies them with Properties.putAll and
+     * pgjdbc reads them with getProperty, which ignores any other type, so an Integer socketTimeout would silently
+     * be no timeout at all. The credentials are not among them (Hikari takes them apart, and logs these).
+     */
+    private static Properties driverProperties(Config.Postgres pg, int connectSeconds, int socketSeconds) {
+        Properties props = new Properties();
+        props.setProperty("connectTimeout", Integer.toString(connectSeconds));
+        props.setProperty("loginTimeout", Integer.toString(connectSeconds));
+        props.setProperty("socketTimeout", Integer.toString(socketSeconds));
+        props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("ApplicationName", "attendance-api");
+        // Dates are parsed as the Flask service's server parsed them (01/02/2023 is January 2).
+        props.setProperty("options", "-c DateStyle=ISO,MDY -c statement_timeout=" + pg.statementTimeoutMs());
+        return props;
+    }
+
+    /** One connection outside the pool, with the service's driver settings and the given time-outs. */
+    private static Connection connectOnce(Config.Postgres pg, int connectSeconds, int socketSeconds) throws SQLException {
+        Properties props = driverProperties(pg, connectSeconds, socketSeconds);
+        props.setProperty("user", pg.user());
+        props.setProperty("password", pg.password());
+        return DriverManager.getConnection(pg.jdbcUrl(), props);
+    }
+
+    /** check-config: PostgreSQL's version, within the given time-out for each step; UnavailableException says why not. */
+    public static String serverVersion(Config.Postgres pg, int timeoutSeconds) {
+        try (Connection c = connectOnce(pg, timeoutSeconds, timeoutSeconds); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new UnavailableException(Causes.rootMessage(e));
+        }
+    }
+
+    /** The pool as Jdbi, with PostgreSQL's types. */
+    public static Jdbi jdbi(DataSource pool) {
+        return Jdbi.create(pool).installPlugin(new PostgresPlugin());
     }
 
     /**
@@ -71,7 +124,7 @@ public final class Database {
         int attempt = 0;
         while (true) {
             attempt++;
-            try (Connection ignored = DriverManager.getConnection(pg.jdbcUrl(), probeProperties(pg))) {
+            try (Connection ignored = connectOnce(pg, Math.max(1, pg.connectTimeoutMs() / 1000), 0)) {
                 if (attempt > 1) {
                     LOG.info("PostgreSQL at {}:{} is reachable", pg.host(), pg.port());
                 }
@@ -94,24 +147,9 @@ public final class Database {
         }
     }
 
-    private static Properties probeProperties(Config.Postgres pg) {
-        Properties props = new Properties();
-        props.setProperty("user", pg.user());
-        props.setProperty("password", pg.password());
-        String connectSeconds = Integer.toString(Math.max(1, pg.connectTimeoutMs() / 1000));
-        props.setProperty("connectTimeout", connectSeconds);
-        props.setProperty("loginTimeout", connectSeconds);
-        props.setProperty("ApplicationName", "attendance-api");
-        return props;
-    }
-
     private static boolean isFatal(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null && FATAL_SQL_STATES.contains(s.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.find(e, SQLException.class, s -> s.getSQLState() != null && FATAL_SQL_STATES.contains(s.getSQLState()))
+                .isPresent();
     }
 
 

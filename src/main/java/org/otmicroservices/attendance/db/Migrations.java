@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 import liquibase.Contexts;
 import liquibase.GlobalConfiguration;
@@ -191,7 +192,7 @@ public final class Migrations {
                 // Console output ("Running Changeset", summaries) goes to the log, never into stdout's JSON lines.
                 // The Liquibase lock is re-checked every second (default 10 s) should the CLI take it meanwhile.
                 // The changelog is part of the jar: MigrationsTest checks it against Liquibase's XSD once per
-                // build, so no start spends ~0.1 s loading that schema to check it again (issue 7: start-up).
+                // build, so no start spends ~0.1 s loading that schema to check it again (start-up time, docs/PERFORMANCE.md).
                 long waitMinutes = Math.max(1, (lockWait.toSeconds() + 59) / 60);
                 Scope.child(Map.of(Scope.Attr.ui.name(), new LoggerUIService(),
                         GlobalConfiguration.CHANGELOGLOCK_POLL_RATE.getKey(), 1L,
@@ -206,27 +207,16 @@ public final class Migrations {
         } catch (SQLException e) {
             throw new MigrationException("cannot connect to PostgreSQL to migrate: " + e.getMessage());
         } catch (Exception e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof MigrationException m) {
-                    throw m;
-                }
+            Optional<MigrationException> ours = Causes.find(e, MigrationException.class);
+            if (ours.isPresent()) {
+                throw ours.get();
             }
-            if (causedBy(e, LockException.class) && Causes.rootMessage(e).contains("Could not acquire change log lock")) {
+            if (Causes.find(e, LockException.class).isPresent() && Causes.rootMessage(e).contains("Could not acquire change log lock")) {
                 throw staleLock("another instance");
             }
             throw new MigrationException("database migration failed: " + firstLine(e.getMessage()));
         }
     }
-
-    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
 
     private static String firstLine(String message) {
         return message == null ? "" : message.lines().findFirst().orElse("");

@@ -7,7 +7,7 @@ import io.javalin.openapi.OpenApiRequired;
 import java.util.List;
 import java.util.Map;
 
-/** The JSON bodies of the wire contract (API.md), in the key order Flask wrote them. */
+/** The JSON bodies of the wire contract, in the key order Flask wrote them, as the API docs show them. */
 public final class Bodies {
     private Bodies() {}
 
@@ -25,6 +25,12 @@ public final class Bodies {
                       @OpenApiExample("Sun, 01 Jan 2023 00:00:00 GMT") String date) {}
 
     record Error(@OpenApiExample("Not Found") String error, String message) {}
+
+    /** The body of POST /create and each record of a bulk import (RecordInput validates it). */
+    record CreateBody(@OpenApiRequired @OpenApiExample("1") String id,
+                      @OpenApiRequired @OpenApiExample("John Doe") String name,
+                      @OpenApiRequired @OpenApiExample("Present") String status,
+                      @OpenApiRequired @OpenApiExample("2023-01-01") String date) {}
 
     /** The body of PUT /{id}: as create, without the id (the path carries it). */
     record UpdateBody(@OpenApiRequired @OpenApiExample("John Doe") String name,

@@ -4,12 +4,11 @@ import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import org.otmicroservices.attendance.cache.Lookup;
 import org.otmicroservices.attendance.cache.ResponseCache;
 
 /**
- * Serves a cacheable GET: the stored bytes on a hit; otherwise runs the writer, sends what it writes and stores
+ * Serves a cacheable GET: the stored response on a hit; otherwise runs the writer, sends what it writes and stores
  * it if it is a 2xx small enough to cache. Small bodies go out with a Content-Length; large ones stream.
  */
 public final class CachedReads {
@@ -34,40 +33,26 @@ public final class CachedReads {
         this.cache = cache;
     }
 
+    /** A response of any size: streamed once it outgrows INLINE_BYTES, cached up to MAX_ENTRY_BYTES. */
     void serve(Context ctx, BodyWriter writer) throws IOException {
         String key = key(ctx);
-        ResponseCache.Lookup lookup = cache.lookup(key);
-        ctx.contentType("application/json");
-        if (lookup.hit()) {
-            ctx.res().setContentLength(lookup.bodyLength());
-            lookup.writeBody(ctx.res().getOutputStream());
+        Lookup lookup = cache.lookup(key);
+        if (answered(ctx, lookup)) {
             return;
         }
         Body body = new Body(ctx, lookup.generation() >= 0);
         writer.write(body);
         body.finish();
         if (body.capturing) {
-            cache.store(key, lookup.generation(), body.buffer.toByteArray());
+            cache.store(key, lookup.generation(), null, body.buffer.toByteArray());
         }
     }
 
-    /**
-     * Serves a page (at most a few MiB, buffered) whose Link header must come back with it on a hit: the entry is
-     * [link length][link][body], under a key of its own so it is never mistaken for a plain entry.
-     */
+    /** A page (at most a few MiB, buffered: its Link header must go out before the body) with its Link header. */
     void servePage(Context ctx, PageWriter writer) throws IOException {
-        String key = key(ctx) + "#page"; // a fragment is never part of a request target
-        ResponseCache.Lookup lookup = cache.lookup(key);
-        ctx.contentType("application/json");
-        if (lookup.hit()) {
-            byte[] entry = lookup.body();
-            int linkLength = ByteBuffer.wrap(entry).getInt();
-            if (linkLength > 0) {
-                ctx.header("Link", new String(entry, Integer.BYTES, linkLength, StandardCharsets.UTF_8));
-            }
-            int bodyStart = Integer.BYTES + linkLength;
-            ctx.res().setContentLength(entry.length - bodyStart);
-            ctx.res().getOutputStream().write(entry, bodyStart, entry.length - bodyStart);
+        String key = key(ctx);
+        Lookup lookup = cache.lookup(key);
+        if (answered(ctx, lookup)) {
             return;
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
@@ -75,12 +60,26 @@ public final class CachedReads {
         if (link != null) {
             ctx.header("Link", link);
         }
-        send(ctx, body.toByteArray());
-        if (lookup.generation() >= 0 && body.size() <= MAX_ENTRY_BYTES) {
-            byte[] linkBytes = link == null ? new byte[0] : link.getBytes(StandardCharsets.UTF_8);
-            cache.store(key, lookup.generation(), ByteBuffer.allocate(Integer.BYTES + linkBytes.length + body.size())
-                    .putInt(linkBytes.length).put(linkBytes).put(body.toByteArray()).array());
+        byte[] bytes = body.toByteArray();
+        send(ctx, bytes);
+        if (lookup.generation() >= 0 && bytes.length <= MAX_ENTRY_BYTES) {
+            cache.store(key, lookup.generation(), link, bytes);
         }
+    }
+
+    /** Sends a hit as it was stored; false on a miss. */
+    private static boolean answered(Context ctx, Lookup lookup) throws IOException {
+        ctx.contentType("application/json");
+        if (!lookup.hit()) {
+            return false;
+        }
+        String link = lookup.link();
+        if (link != null) {
+            ctx.header("Link", link);
+        }
+        ctx.res().setContentLength(lookup.bodyLength());
+        lookup.writeBody(ctx.res().getOutputStream());
+        return true;
     }
 
     private static String key(Context ctx) {

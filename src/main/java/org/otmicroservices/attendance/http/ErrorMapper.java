@@ -5,34 +5,28 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.MethodNotAllowedResponse;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.io.EofException;
+import org.otmicroservices.attendance.db.Database;
 import org.otmicroservices.attendance.model.ApiError;
 import org.otmicroservices.attendance.util.Causes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns every failure into the JSON error body of API.md: never HTML, never a stack trace or SQL text. */
-public final class ErrorMapper {
+/** Turns every failure into the JSON error body of the wire contract: never HTML, never a stack trace or SQL text. */
+final class ErrorMapper {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
 
     private final Json json;
 
-    public ErrorMapper(Json json) {
+    ErrorMapper(Json json) {
         this.json = json;
     }
 
-    /** For the errors Jetty answers before Javalin sees the request. */
-    JettyErrorHandler jettyErrorHandler() {
-        return new JettyErrorHandler(json);
-    }
-
     void register(Javalin app) {
-        app.exception(ApiError.class, (e, ctx) -> write(ctx, e.status,
-                e.details == null ? new Bodies.Error(e.error, e.getMessage()) : new Bodies.ValidationError(e.error, e.details)));
+        app.exception(ApiError.class, (e, ctx) -> write(ctx, e.status(),
+                e.details() == null ? new Bodies.Error(e.error(), e.getMessage()) : new Bodies.ValidationError(e.error(), e.details())));
         app.exception(HttpResponseException.class, this::javalinError);
         app.exception(Exception.class, this::unexpected);
     }
@@ -62,7 +56,7 @@ public final class ErrorMapper {
     }
 
     private void unexpected(Exception e, Context ctx) {
-        if (isDatabaseUnavailable(e)) {
+        if (Database.isUnavailable(e)) {
             LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), Causes.rootMessage(e));
             write(ctx, 503, new Bodies.Error("Service Unavailable", "The database is unavailable; try again shortly"));
             return;
@@ -70,7 +64,7 @@ public final class ErrorMapper {
         if (clientGone(e)) {
             // The client closed the connection mid-response (a load balancer's time-out, a cancelled download):
             // no server error, and nothing can be answered (writing a 500 waited for Jetty's idle timeout).
-            // 499 in the access log, as Javalin does for an EofException thrown directly (see AttendanceApi).
+            // 499 in the access log, as Javalin does for an EofException thrown directly (see HttpServer).
             LOG.debug("{} {}: client closed the connection during the response", ctx.method(), ctx.path());
             ctx.status(499);
             return;
@@ -80,27 +74,8 @@ public final class ErrorMapper {
     }
 
     /** Jetty's EofException: the response could not be written because the client went away. */
-    static boolean clientGone(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof EofException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Connection failures (class 08), shutdowns and cancellations (class 57) and pool time-outs: retryable. */
-    static boolean isDatabaseUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException) {
-                return true;
-            }
-            if (t instanceof SQLException s && s.getSQLState() != null
-                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57"))) {
-                return true;
-            }
-        }
-        return false;
+    private static boolean clientGone(Throwable e) {
+        return Causes.find(e, EofException.class).isPresent();
     }
 
     private void write(Context ctx, int status, Object body) {

@@ -22,7 +22,7 @@ public final class HealthController {
     private final Json json;
     /**
      * How old a PostgreSQL check may be and still answer a probe. Far below any load balancer's probe interval,
-     * yet a flood of probes costs one round trip per 50 ms instead of a wait for PostgreSQL each (issue 7).
+     * yet a flood of probes costs one round trip per 50 ms instead of a wait for PostgreSQL each (docs/PERFORMANCE.md).
      */
     public static final Duration MAX_CHECK_AGE = Duration.ofMillis(50);
 
@@ -39,7 +39,7 @@ public final class HealthController {
         this.unhealthyBody = json.bytes(new Bodies.Message(UNHEALTHY));
     }
 
-    @OpenApi(path = "/api/v1/attendance/health", methods = HttpMethod.GET, operationId = "health",
+    @OpenApi(path = Routes.V1 + "/health", methods = HttpMethod.GET, operationId = "health",
             tags = "healthcheck", summary = "Healthcheck: PostgreSQL answers",
             responses = {
                 @OpenApiResponse(status = "200", content = @OpenApiContent(from = Bodies.Message.class)),
@@ -50,7 +50,7 @@ public final class HealthController {
         ctx.status(up ? 200 : 400).contentType("application/json").result(up ? healthyBody : unhealthyBody);
     }
 
-    @OpenApi(path = "/api/v1/attendance/health/detail", methods = HttpMethod.GET, operationId = "healthDetail",
+    @OpenApi(path = Routes.V1 + "/health/detail", methods = HttpMethod.GET, operationId = "healthDetail",
             tags = "healthcheck", summary = "Detailed healthcheck: PostgreSQL and Redis",
             responses = {
                 @OpenApiResponse(status = "200", description = "PostgreSQL up (Redis may be down)",

@@ -50,7 +50,7 @@ final class QueryGuard implements Handler {
         return null;
     }
 
-    /** Nothing to decode and nothing to refuse: the common case, answered without the per-pair decoding (issue 7). */
+    /** Nothing to decode and nothing to refuse: the common case, answered without the per-pair decoding. */
     private static boolean isPlainAscii(String rawQuery) {
         for (int i = 0; i < rawQuery.length(); i++) {
             char c = rawQuery.charAt(i);

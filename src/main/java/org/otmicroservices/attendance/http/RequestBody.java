@@ -5,14 +5,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 import org.otmicroservices.attendance.model.ApiError;
 
 /**
  * Reads a JSON request body under the size limit. Javalin checks its limit only against Content-Length, so a
  * chunked body is counted here as it is read.
  */
-public final class RequestBody {
+final class RequestBody {
     private RequestBody() {}
 
     static byte[] readJson(Context ctx, long maxBytes) {
@@ -41,19 +40,13 @@ public final class RequestBody {
         return body.toByteArray();
     }
 
-    /** application/json or any application/*+json, parameters allowed (as Flask 2.3's request.is_json). */
+    /** A 415 unless the Content-Type is JSON. */
     static void requireJson(String contentType) {
-        if (!isJson(contentType)) {
+        if (!ContentType.of(contentType).isJson()) {
             throw ApiError.of(415, "Unsupported Media Type", contentType == null
                     ? "The request has no Content-Type: send the body as application/json"
                     : "Content-Type must be application/json");
         }
-    }
-
-    public static boolean isJson(String contentType) {
-        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        return type.equals("application/json")
-                || (type.startsWith("application/") && type.endsWith("+json") && type.indexOf('/') == type.lastIndexOf('/'));
     }
 
     private static ApiError tooLarge(long maxBytes) {

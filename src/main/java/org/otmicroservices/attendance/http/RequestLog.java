@@ -24,10 +24,6 @@ public final class RequestLog implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closing;
 
-    RequestLog(PrintStream out) {
-        this(out, false);
-    }
-
     /** trustProxy: take remote_address from X-Forwarded-For (set by our nginx), else the socket peer. */
     public RequestLog(PrintStream out, boolean trustProxy) {
         this.out = out;

@@ -2,11 +2,14 @@ package org.otmicroservices.attendance.model;
 
 import java.util.List;
 
-/** An error the service answers on purpose; ErrorMapper writes it as {"error":..., "message"|"details":...}. */
+/**
+ * A request the service refuses on purpose, with the status and the body of the wire contract:
+ * {"error":..., "message":...} or, with details, {"error":..., "details":[...]} (the HTTP layer writes it).
+ */
 public final class ApiError extends RuntimeException {
-    public final int status;
-    public final String error;
-    public final List<String> details;
+    private final int status;
+    private final String error;
+    private final List<String> details;
 
     private ApiError(int status, String error, String message, List<String> details) {
         super(message, null, false, false);
@@ -20,7 +23,7 @@ public final class ApiError extends RuntimeException {
     }
 
     public static ApiError validation(List<String> details) {
-        return new ApiError(400, "Validation Error", String.join("; ", details), List.copyOf(details));
+        return withDetails(400, "Validation Error", details);
     }
 
     /** Any status with a list of details (written like a validation error), e.g. the ids a bulk import conflicts on. */
@@ -28,7 +31,21 @@ public final class ApiError extends RuntimeException {
         return new ApiError(status, error, String.join("; ", details), List.copyOf(details));
     }
 
-    public static ApiError notFound(String message) {
-        return of(404, "Not Found", message);
+    /** The 404 of search, PUT and DELETE for an id without a record. */
+    public static ApiError noRecord(String id) {
+        return of(404, "Not Found", "No attendance record found for id: " + id);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    /** null for a plain message. */
+    public List<String> details() {
+        return details;
     }
 }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.javalin.openapi.OpenApiRequired;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -17,13 +16,16 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The body of POST /create, exactly the string keys id, name, status and date; the same rules serve PUT /{id}
- * (id from the path) and every row of a bulk import. Parsing collects every problem, so the 400 names them all.
- * The date stays text here: PostgreSQL parses it, as it did for Flask.
+ * A record as a client sends it, validated: the body of POST /create (exactly the string keys id, name, status
+ * and date), of PUT /{id} (the id from the path) and every row of a bulk import, under the same rules. Parsing
+ * collects every problem, so the 400 names them all. The date stays text here: PostgreSQL parses it, as it did
+ * for Flask; the two ways it can refuse one are named by DATE_NOT_ACCEPTED and DATE_OUT_OF_RANGE.
  */
-public record RecordInput(@OpenApiRequired String id, @OpenApiRequired String name,
-                            @OpenApiRequired String status, @OpenApiRequired String date) {
+public record RecordInput(String id, String name, String status, String date) {
     public static final int MAX_ID_LENGTH = 255;
+    public static final String DATE_NOT_ACCEPTED = "date is not a date PostgreSQL accepts; send yyyy-MM-dd, e.g. 2023-01-31";
+    /** Flask could not read back dates outside Python's date range. */
+    public static final String DATE_OUT_OF_RANGE = "date must be between 0001-01-01 and 9999-12-31";
     private static final List<String> KEYS = List.of("id", "name", "status", "date");
     private static final Set<String> INFINITE_DATES = Set.of("infinity", "+infinity", "-infinity");
     /** Refuses duplicate keys and trailing data; the bulk import reads its array with it too. */

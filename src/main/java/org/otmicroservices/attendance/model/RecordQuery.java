@@ -20,11 +20,10 @@ public record RecordQuery(Filter filter, Integer limit, String after) {
     /** Which records to read: null fields do not filter; dates are inclusive; name is a case-insensitive substring. */
     public record Filter(String status, LocalDate date, LocalDate from, LocalDate to, String name) {
         static final Filter NONE = new Filter(null, null, null, null, null);
-
-        boolean isEmpty() {
-            return equals(NONE);
-        }
     }
+
+    /** Every record: search/all without paging, as Flask answered it. */
+    public static final RecordQuery ALL = new RecordQuery(Filter.NONE, null, null);
 
     public boolean paged() {
         return limit != null;
@@ -86,16 +85,16 @@ public record RecordQuery(Filter filter, Integer limit, String after) {
                 limit = (int) value;
             }
         }
-        return new RecordQuery(Filter.NONE, limit, text(params, "after", details));
+        return new RecordQuery(Filter.NONE, limit, single(params, "after", details));
     }
 
     private static Filter filter(Map<String, List<String>> params, List<String> details) {
-        String status = text(params, "status", details);
+        String status = single(params, "status", details);
         LocalDate date = date(params, "date", details);
         LocalDate from = date(params, "from", details);
         LocalDate to = date(params, "to", details);
         checkRange(from, to, details);
-        String name = text(params, "name", details);
+        String name = single(params, "name", details);
         return new Filter(status, date, from, to, name);
     }
 
@@ -125,11 +124,7 @@ public record RecordQuery(Filter filter, Integer limit, String after) {
         return null;
     }
 
-    // NUL and invalid UTF-8 never get this far: QueryGuard refuses them for every route.
-    private static String text(Map<String, List<String>> params, String key, List<String> details) {
-        return single(params, key, details);
-    }
-
+    /** The one value of a parameter, or null; NUL and invalid UTF-8 never get here (the HTTP layer refuses them). */
     private static String single(Map<String, List<String>> params, String key, List<String> details) {
         List<String> values = params.getOrDefault(key, List.of());
         if (values.size() > 1) {

@@ -1,6 +1,9 @@
 package org.otmicroservices.attendance.util;
 
-/** What a chain of exceptions says at its root: drivers wrap the useful message several levels deep. */
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** What a chain of exceptions says: drivers and frameworks wrap the useful exception several levels deep. */
 public final class Causes {
     private Causes() {}
 
@@ -12,5 +15,19 @@ public final class Causes {
         }
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return message.lines().findFirst().orElse("").strip();
+    }
+
+    /** The outermost exception of the chain (e itself included) that is a T and passes the test. */
+    public static <T extends Throwable> Optional<T> find(Throwable e, Class<T> type, Predicate<T> test) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t) && test.test(type.cast(t))) {
+                return Optional.of(type.cast(t));
+            }
+        }
+        return Optional.empty();
+    }
+
+    public static <T extends Throwable> Optional<T> find(Throwable e, Class<T> type) {
+        return find(e, type, t -> true);
     }
 }

@@ -20,7 +20,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Turns the measurements bench/run.sh collected (one JSON object per line) into the results table and
- * the same figures as JSON: medians and spread per scenario, the ceilings, the ratios of issue 7's targets
+ * the same figures as JSON: medians and spread per scenario, the ceilings, the ratios of the targets
  * and whether each is met. Exit code: 0 all good, 1 errors or lost writes (a failed benchmark), 3 a
  * target missed (only when asked to enforce targets).
  *
@@ -142,7 +142,7 @@ public final class BenchReport {
         return lines.stream().filter(l -> type.equals(l.path("type").asText())).toList();
     }
 
-    // ---- targets (issue 7) and hard failures
+    // ---- targets and hard failures
 
     List<Target> targets() {
         failures.clear();
@@ -269,7 +269,7 @@ public final class BenchReport {
         for (Figures f : figures("load", CEILINGS)) {
             row(md, CEILINGS.get(f.name()), f);
         }
-        md.append("\n## Targets (issue 7)\n\n| Target | Conns | Measured | Goal | Result |\n|---|---:|---|---|---|\n");
+        md.append("\n## Targets\n\n| Target | Conns | Measured | Goal | Result |\n|---|---:|---|---|---|\n");
         for (Target t : targets) {
             md.append("| ").append(t.what()).append(" | ").append(t.conc()).append(" | ").append(t.measured())
                     .append(" | ").append(t.goal()).append(" | ").append(t.met() ? "met" : "**" + t.verdict() + "**").append(" |\n");

@@ -6,14 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import org.junit.jupiter.api.Test;
 
 class NearCacheTest {
-    private static ResponseCache.Lookup hit(int bytes) {
-        return new ResponseCache.Lookup(new byte[bytes], 7);
+    /** A hit whose entry takes the given number of bytes. */
+    private static Lookup hit(int bytes) {
+        int header = Lookup.entry(7, null, new byte[0]).length;
+        return Lookup.of(Lookup.entry(7, null, new byte[bytes - header]), 7);
     }
 
     @Test
     void anEntryIsServedOnlyInTheEpochItWasKeptIn() {
         NearCache near = new NearCache();
-        ResponseCache.Lookup kept = hit(100);
+        Lookup kept = hit(100);
         near.put("k", 1, kept);
         assertSame(kept, near.get("k", 1));
         assertNull(near.get("k", 2), "a newer epoch: something may have changed since");
@@ -35,7 +37,7 @@ class NearCacheTest {
     void entriesBeyondTheByteBoundAreNotKept() {
         NearCache near = new NearCache();
         int half = (int) (NearCache.MAX_BYTES / 2);
-        ResponseCache.Lookup first = hit(half);
+        Lookup first = hit(half);
         near.put("first", 1, first);
         near.put("second", 1, hit(half));
         near.put("third", 1, hit(half));

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.otmicroservices.attendance.TestConfigs;
 
-/** API.md "Configuration": the Flask keys, optional keys and their defaults, env overrides, one-line errors. */
+/** README "Configuration": the Flask keys, optional keys and their defaults, env overrides, one-line errors. */
 class ConfigTest {
     private static final String SECRET = "s3cret-Pa55";
     /** The Flask project's config.yaml, as it was. */
@@ -57,9 +57,9 @@ class ConfigTest {
     @Test
     void theFlaskFileLoadsWithEveryOptionalKeyAtItsDefault() throws IOException {
         Config c = load(FLASK_YAML, Map.of());
-        assertEquals(new Config.Postgres("localhost", 5432, "attendance_db", "postgres", "password", 8, 3000, 10_000, 30), c.postgres());
+        assertEquals(new Config.Postgres("localhost", 5432, "attendance_db", "postgres", "password", 8, 3000, 10_000, 30, 30), c.postgres());
         assertEquals(new Config.Redis("localhost", 6379, null, 100, 64), c.redis());
-        assertEquals(new Config.Server("0.0.0.0", 8080, 1_048_576, 64), c.server());
+        assertEquals(new Config.Server("0.0.0.0", 8080, 1_048_576, 64, 33_554_432, false), c.server());
         assertEquals(new Config.Cache(20, "attendance:"), c.cache());
         assertTrue(c.cache().enabled());
         assertEquals(Config.DateFormat.RFC1123, c.dateFormat());
@@ -73,7 +73,7 @@ class ConfigTest {
                 cache: {ttl_seconds: 5, key_prefix: "x:"}
                 json: {date_format: iso}
                 """, Map.of());
-        assertEquals(new Config.Server("127.0.0.1", 9090, 2048, 16), c.server());
+        assertEquals(new Config.Server("127.0.0.1", 9090, 2048, 16, 33_554_432, false), c.server());
         assertEquals(new Config.Cache(5, "x:"), c.cache());
         assertEquals(Config.DateFormat.ISO, c.dateFormat());
     }

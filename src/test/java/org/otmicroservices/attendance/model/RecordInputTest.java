@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The validation rules of the create body (API.md "Request body of create"). */
+/** The validation rules of the create body (README "Endpoints": the create body). */
 class RecordInputTest {
     private static RecordInput parse(String json) {
         return RecordInput.parse(json.getBytes(StandardCharsets.UTF_8));
@@ -18,9 +18,9 @@ class RecordInputTest {
 
     private static List<String> refused(String json) {
         ApiError e = assertThrows(ApiError.class, () -> parse(json));
-        assertEquals(400, e.status);
-        assertEquals("Validation Error", e.error);
-        return e.details;
+        assertEquals(400, e.status());
+        assertEquals("Validation Error", e.error());
+        return e.details();
     }
 
     private static String body(String id, String name, String status, String date) {

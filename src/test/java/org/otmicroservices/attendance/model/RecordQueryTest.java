@@ -32,7 +32,7 @@ class RecordQueryTest {
         assertEquals(LocalDate.of(2024, 2, 29), RecordQuery.parse(q("date", "2024-02-29")).filter().date());
         for (String bad : List.of("2023-02-29", "2023-1-01", "20230101", "0000-01-01", "+2023-01-01", "2023-01-01T00:00", " 2023-01-01")) {
             ApiError e = assertThrows(ApiError.class, () -> RecordQuery.parse(q("date", bad)), bad);
-            assertEquals(400, e.status);
+            assertEquals(400, e.status());
         }
     }
 
@@ -50,7 +50,7 @@ class RecordQueryTest {
     void everyProblemIsCollected() {
         ApiError e = assertThrows(ApiError.class,
                 () -> RecordQuery.parse(q("from", "x", "to", "y", "limit", "0", "name", "a", "name", "b")));
-        assertEquals(4, e.details.size(), e.details.toString());
+        assertEquals(4, e.details().size(), e.details().toString());
     }
 
     @Test
