@@ -48,6 +48,7 @@ final class JarProcess implements AutoCloseable {
     private final Path stdout;
     private final Path stderr;
     private final long startNanos = System.nanoTime();
+    private volatile boolean stopped; // by signal("STOP"): close() must continue it before SIGTERM can act
 
     private JarProcess(Process process, int port, Path stdout, Path stderr) {
         this.process = process;
@@ -147,6 +148,27 @@ final class JarProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /**
+     * Sends a signal by name, as `kill -NAME pid` does: STOP and CONT stall and resume it (a long GC pause, a
+     * frozen VM), KILL ends it without a chance to clean up (a crash, the OOM killer).
+     */
+    void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
+                    .redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(kill.waitFor() == 0, "kill -" + name + " " + process.pid() + ": " + output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (name.equals("STOP") || name.equals("CONT")) {
+            stopped = name.equals("STOP");
+        }
+    }
+
     /** The exit code; fails, with the output, if the process is still running after `within`. */
     int awaitExit(Duration within) {
         try {
@@ -195,6 +217,9 @@ final class JarProcess implements AutoCloseable {
     public void close() {
         if (!process.isAlive()) {
             return;
+        }
+        if (stopped) {
+            signal("CONT");
         }
         process.destroy();
         try {

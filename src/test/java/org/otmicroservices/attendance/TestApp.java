@@ -48,7 +48,12 @@ final class TestApp implements BeforeAllCallback, AfterAllCallback {
 
     /** Another instance sharing this one's database and Redis prefix, as a second node behind nginx. */
     App startSibling() {
-        return App.start(config, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        return startSibling(c -> c);
+    }
+
+    /** A sibling whose config differs in some keys (e.g. reaching Redis through a FaultProxy). */
+    App startSibling(UnaryOperator<Config> change) {
+        return App.start(change.apply(config), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 
     String url(String path) {

@@ -1,0 +1,90 @@
+package org.otmicroservices.attendance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Read-your-writes across two instances on one PostgreSQL and one Redis when one instance's link to Redis is slow
+ * (a FaultProxy delay each way, order kept: an instance in a second zone). A write answered 2xx by one instance
+ * must show in every read the other starts after that answer, on every read route, though the reader held copies
+ * of those reads (it read them just before the write). The delay is what lets these reads fail: on a bare
+ * loopback link Redis's push of the change nearly always reaches the reader before the client does.
+ */
+class ReadYourWritesAcrossInstancesTest {
+    /**
+     * As many as in the measurements behind these cases. A pair waits on round trips more than it uses CPU (about
+     * 0.16 s at 20 ms), so the class takes about two minutes even on a busy machine.
+     */
+    private static final int PAIRS = 300;
+    /**
+     * For the delayed instance: a 40 ms round trip on a loaded 2-core machine can pass the 100 ms default, and an
+     * open breaker would send reads to PostgreSQL, hiding the very copies under test.
+     */
+    private static final int REDIS_TIMEOUT_MS = 1000;
+
+    static FaultProxy proxy;
+    static App delayed;
+
+    @RegisterExtension
+    static final TestApp direct = new TestApp();
+
+    @BeforeAll
+    static void startASecondInstanceWhoseRedisLinkGoesThroughAProxy() {
+        proxy = FaultProxy.to(direct.config.redis().host(), direct.config.redis().port());
+        delayed = direct.startSibling(c -> TestConfigs.with(c, "redis.host", proxy.host(), "redis.port", proxy.port(),
+                "redis.timeout_ms", REDIS_TIMEOUT_MS));
+    }
+
+    @AfterAll
+    static void stopIt() {
+        if (delayed != null) {
+            delayed.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    @BeforeEach
+    void noDelayAndAnEmptyTable() {
+        proxy.pass();
+        direct.reset();
+    }
+
+    @ParameterizedTest(name = "{0} ms each way")
+    @ValueSource(ints = {0, 2, 5, 20})
+    void everyWriteShowsInTheNextReadsOfAnInstanceWhoseRedisLinkIsDelayed(int delayMs) {
+        pairs(delayMs, direct.app, delayed, "the reader's Redis link");
+    }
+
+    @ParameterizedTest(name = "{0} ms each way")
+    @ValueSource(ints = {0, 2, 5, 20})
+    void everyWriteOfAnInstanceWhoseRedisLinkIsDelayedShowsInTheNextReadsOfAnother(int delayMs) {
+        pairs(delayMs, delayed, direct.app, "the writer's Redis link");
+    }
+
+    private static void pairs(int delayMs, App writer, App reader, String what) {
+        proxy.delay(Duration.ofMillis(delayMs));
+        double keptBefore = keptHits(reader);
+        ReadYourWrites.Tally tally = ReadYourWrites.pairs(url(writer), url(reader), PAIRS);
+        String report = what + " delayed " + delayMs + " ms: " + tally + "; the reader answered "
+                + (long) (keptHits(reader) - keptBefore) + " reads from copies kept in memory";
+        System.out.println("ReadYourWritesAcrossInstancesTest: " + report);
+        assertEquals(0, tally.stale(), report);
+    }
+
+    private static double keptHits(App instance) {
+        return direct.metric(instance, "attendance_cache_local_hits_total");
+    }
+
+    private static String url(App instance) {
+        return "http://127.0.0.1:" + instance.port();
+    }
+}
