@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.otmicroservices.attendance.http.Routes;
 
 /**
  * Write-then-read pairs across instances, for the tests that break on purpose the conditions read-your-writes
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the same pairs run against instances in this JVM and against jar processes.
  */
 final class ReadYourWrites {
-    private static final String V1 = AttendanceApi.V1;
+    private static final String V1 = Routes.V1;
     private static final LocalDate FIRST_DATE = LocalDate.of(2001, 1, 1);
     /** Larger than the table of any of these runs: every write shows on the first page. */
     private static final int PAGE_LIMIT = 1000;
