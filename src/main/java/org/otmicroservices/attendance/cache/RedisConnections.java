@@ -22,6 +22,16 @@ public final class RedisConnections {
         return client(config, config.timeoutMs(), "attendance-api", pool);
     }
 
+    /**
+     * One connection for a Pub/Sub subscription, which holds it for good. Its reads wait for pushes, so its time-out
+     * is a second (kept busy by PINGs: GenerationWatch), not the request time-out.
+     */
+    static RedisClient subscriber(Config.Redis config) {
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(1);
+        return client(config, Math.max(1000, config.timeoutMs()), "attendance-api-generations", pool);
+    }
+
     /** Redis's answer to one PING with the given time-out; throws UnreachableException naming why there is none. */
     public static String ping(Config.Redis config, int timeoutMs) {
         try (RedisClient redis = client(config, timeoutMs, "attendance-api-check", new GenericObjectPoolConfig<>())) {

@@ -21,8 +21,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * One MGET reads generation and entry together. When Redis fails, a breaker skips it and a background probe
  * closes the breaker once Redis answers PING again.
  *
- * Hits are also kept in the JVM (NearCache) while the InvalidationWatch hears no change of the generation, so a
- * hot entry costs no Redis round trip at all, with the same read-your-writes across instances.
+ * Hits are also kept in the JVM (NearCache), so a hot entry costs no Redis round trip at all. A kept copy is
+ * served only under a lease on its generation, and a write is answered only once every other instance has
+ * acknowledged the new generation or its lease has run out: Leases states the rule and why read-your-writes
+ * across instances then holds on any network.
  */
 final class RedisResponseCache implements ResponseCache {
     private static final Logger LOG = LoggerFactory.getLogger(RedisResponseCache.class);
@@ -32,7 +34,8 @@ final class RedisResponseCache implements ResponseCache {
     private final Config.Cache config;
     private final Metrics metrics;
     private final byte[] generationKey;
-    private final InvalidationWatch watch; // null with the cache off
+    private final Leases leases;
+    private final GenerationWatch watch; // null with the cache off
     private final NearCache near = new NearCache();
     private final AtomicBoolean open = new AtomicBoolean(false);
     // A write whose INCR failed must still invalidate once Redis is back, before the cache is trusted again.
@@ -43,13 +46,21 @@ final class RedisResponseCache implements ResponseCache {
         return t;
     });
 
-    RedisResponseCache(RedisClient redis, Config.Redis redisConfig, Config.Cache config, Metrics metrics) {
+    /** subscriber: the client of the generation pushes, closed with the cache (unused with the cache off). */
+    RedisResponseCache(RedisClient redis, RedisClient subscriber, Config.Cache config, Metrics metrics) {
         this.redis = redis;
         this.config = config;
         this.metrics = metrics;
         String generation = config.keyPrefix() + "generation";
         this.generationKey = generation.getBytes(StandardCharsets.UTF_8);
-        this.watch = config.enabled() ? new InvalidationWatch(redisConfig, generation) : null;
+        this.leases = new Leases(redis, generation, config.keyPrefix() + "leases", config.keyPrefix() + "generations",
+                config.enabled());
+        if (config.enabled()) {
+            this.watch = new GenerationWatch(subscriber, config.keyPrefix() + "generations", leases::heard, leases::askRenewal);
+        } else {
+            this.watch = null;
+            subscriber.close();
+        }
         prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -58,8 +69,8 @@ final class RedisResponseCache implements ResponseCache {
         if (!config.enabled() || open.get()) {
             return Lookup.UNAVAILABLE;
         }
-        long epoch = watch.epoch();
-        Lookup kept = epoch < 0 ? null : near.get(key, epoch);
+        long trusted = leases.trustedGeneration();
+        Lookup kept = trusted < 0 ? null : near.get(key, trusted);
         if (kept != null) {
             metrics.cacheHit();
             metrics.nearCacheHit();
@@ -68,12 +79,11 @@ final class RedisResponseCache implements ResponseCache {
         try {
             List<byte[]> values = redis.mget(generationKey, entryKey(key));
             long generation = values.get(0) == null ? 0 : Long.parseLong(new String(values.get(0), StandardCharsets.US_ASCII));
+            leases.heard(generation);
             Lookup lookup = Lookup.of(values.get(1), generation);
             if (lookup.hit()) {
                 metrics.cacheHit();
-                if (epoch >= 0) {
-                    near.put(key, epoch, lookup); // read after the epoch was taken: a change since then ends the epoch
-                }
+                near.put(key, generation, lookup); // served only under a lease on this generation
             } else {
                 metrics.cacheMiss();
             }
@@ -115,16 +125,11 @@ final class RedisResponseCache implements ResponseCache {
             invalidationPending.set(true);
         } else {
             try {
-                redis.incr(generationKey);
+                leases.bump();
             } catch (JedisException e) {
                 invalidationPending.set(true);
                 trip(e);
             }
-        }
-        if (watch != null) {
-            // After the INCR: this instance's next read must not wait for Redis's push to skip its kept copies,
-            // and a read that started before the INCR may have kept an older entry in the epoch now ending.
-            watch.changed();
         }
     }
 
@@ -158,7 +163,7 @@ final class RedisResponseCache implements ResponseCache {
             redis.ping();
             if (invalidationPending.getAndSet(false)) {
                 try {
-                    redis.incr(generationKey);
+                    leases.bump();
                 } catch (JedisException e) {
                     invalidationPending.set(true);
                     throw e;
@@ -185,6 +190,7 @@ final class RedisResponseCache implements ResponseCache {
         if (watch != null) {
             watch.close();
         }
+        leases.close();
         redis.close();
     }
 }

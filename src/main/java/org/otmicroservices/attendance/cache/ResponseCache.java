@@ -11,12 +11,12 @@ import org.otmicroservices.attendance.metrics.Metrics;
  * read-your-writes holds across instances).
  */
 public interface ResponseCache extends AutoCloseable {
-    /** How long copies kept in memory are still served once Redis stops answering the invalidation watch. */
-    Duration KEPT_COPIES_TRUST = InvalidationWatch.TRUST;
+    /** How long copies kept in memory may still be served once Redis stops answering (the lease; see Leases). */
+    Duration KEPT_COPIES_TRUST = Leases.LEASE;
 
     /** The response cache on the configured Redis; with cache.ttl_seconds 0 every lookup misses. */
     static ResponseCache connect(Config.Redis redis, Config.Cache cache, Metrics metrics) {
-        return new RedisResponseCache(RedisConnections.pool(redis), redis, cache, metrics);
+        return new RedisResponseCache(RedisConnections.pool(redis), RedisConnections.subscriber(redis), cache, metrics);
     }
 
     /** key: the request's path and query string. */
