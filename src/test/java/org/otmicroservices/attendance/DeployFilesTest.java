@@ -8,11 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The shipped deployment files agree with the service and with run.sh (BehindNginxIT runs the nginx one). */
+/**
+ * The shipped deployment files agree with the service, with run.sh and with each other (BehindNginxIT runs the
+ * nginx one, AlertRulesTest checks the Prometheus ones with promtool).
+ */
 class DeployFilesTest {
     private static final Path UNIT = Path.of("docs/systemd/attendance-api.service");
 
@@ -47,5 +52,26 @@ class DeployFilesTest {
                 "postgres", Map.of("host", "h", "port", 5432, "database", "d", "user", "u", "password", "p"),
                 "redis", Map.of("host", "h", "port", 6379)), Map.of(), "test").server().maxBodyBytes();
         assertEquals(serviceDefault, Long.parseLong(server.group(1)) * 1024 * 1024);
+    }
+
+    @Test
+    void prometheusScrapesEveryInstanceOfTheNginxUpstreamDirectly() throws IOException {
+        Set<String> upstream = new TreeSet<>();
+        Matcher server = Pattern.compile("(?m)^\\s*server (127\\.0\\.0\\.1:\\d+) ").matcher(Files.readString(NginxProcess.SHIPPED_CONFIG));
+        while (server.find()) {
+            upstream.add(server.group(1));
+        }
+        Set<String> scraped = new TreeSet<>();
+        for (Map<String, Object> job : PrometheusFiles.list(PrometheusFiles.load(PrometheusFiles.SCRAPE_CONFIG), "scrape_configs")) {
+            if ("attendance-api".equals(job.get("job_name"))) {
+                for (Map<String, Object> targets : PrometheusFiles.list(job, "static_configs")) {
+                    for (Object target : (List<?>) targets.get("targets")) {
+                        scraped.add((String) target);
+                    }
+                }
+            }
+        }
+        assertEquals(2, upstream.size(), "nginx upstream servers");
+        assertEquals(upstream, scraped, "targets of the attendance-api job in " + PrometheusFiles.SCRAPE_CONFIG);
     }
 }
