@@ -3,9 +3,12 @@ package org.otmicroservices.attendance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shipped deployment files agree with the service, with run.sh and with each other (BehindNginxIT runs the
- * nginx one, AlertRulesTest checks the Prometheus ones with promtool).
+ * nginx one, AlertRulesTest checks the Prometheus ones with promtool, PrometheusIT all of them against the jar).
  */
 class DeployFilesTest {
     private static final Path UNIT = Path.of("docs/systemd/attendance-api.service");
@@ -73,5 +76,33 @@ class DeployFilesTest {
         }
         assertEquals(2, upstream.size(), "nginx upstream servers");
         assertEquals(upstream, scraped, "targets of the attendance-api job in " + PrometheusFiles.SCRAPE_CONFIG);
+    }
+
+    @Test
+    void grafanaDashboardPanelsHaveUniqueIdsAPlaceAndTheDataSourceVariable() {
+        Set<Integer> ids = new HashSet<>();
+        for (JsonNode panel : GrafanaDashboard.load().json().path("panels")) {
+            String title = panel.path("title").asText();
+            assertTrue(ids.add(panel.path("id").asInt()), "panel id used twice: " + title);
+            for (String key : List.of("x", "y", "w", "h")) {
+                assertTrue(panel.path("gridPos").path(key).isInt(), title + ": no gridPos." + key);
+            }
+            assertEquals("${datasource}", panel.path("datasource").path("uid").asText(), title);
+            assertTrue(panel.path("targets").size() > 0, title + ": no query");
+            for (JsonNode target : panel.path("targets")) {
+                assertEquals("${datasource}", target.path("datasource").path("uid").asText(), title);
+            }
+        }
+    }
+
+    @Test
+    void grafanaDashboardQueriesFollowTheInstanceVariableAndNeedNoVariableThePrometheusTestCannotFillIn() {
+        GrafanaDashboard dashboard = GrafanaDashboard.load();
+        for (GrafanaDashboard.Panel panel : dashboard.panels()) {
+            for (GrafanaDashboard.Query query : panel.queries()) {
+                assertTrue(query.expr().contains("instance=~\"$instance\""), panel.title() + ": not filtered by $instance: " + query.expr());
+                dashboard.forPrometheus(query.expr(), Duration.ofSeconds(1)); // throws on any other variable
+            }
+        }
     }
 }
