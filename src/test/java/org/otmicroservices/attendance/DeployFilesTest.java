@@ -58,6 +58,13 @@ class DeployFilesTest {
     }
 
     @Test
+    void nginxLimitsWritesMoreStrictlyThanReads() throws IOException {
+        NginxProcess.RateLimit reads = NginxProcess.rateLimit("attendance_reads");
+        NginxProcess.RateLimit writes = NginxProcess.rateLimit("attendance_writes");
+        assertTrue(writes.perSecond() < reads.perSecond() && writes.burst() < reads.burst(), "writes " + writes + ", reads " + reads);
+    }
+
+    @Test
     void prometheusScrapesEveryInstanceOfTheNginxUpstreamDirectly() throws IOException {
         Set<String> upstream = new TreeSet<>();
         Matcher server = Pattern.compile("(?m)^\\s*server (127\\.0\\.0\\.1:\\d+) ").matcher(Files.readString(NginxProcess.SHIPPED_CONFIG));
