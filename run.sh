@@ -2,7 +2,9 @@
 # Build and serve the Attendance API, or run every test: the two commands of the README.
 #   ./run.sh          build target/attendance-api.jar and serve it (config.yaml or $CONFIG_FILE)
 #   ./run.sh test     run every test (unit, integration against real PostgreSQL and Redis, jar smoke test,
-#                     two jars behind nginx through a rolling restart, Swagger UI in headless Chromium),
+#                     two jars behind nginx through a rolling restart, Swagger UI in headless Chromium,
+#                     the Prometheus alert rules under promtool, the Grafana dashboard and the alerts against
+#                     a real Prometheus scraping the jar),
 #                     then the benchmark harness in smoke mode (bench/run.sh --quick)
 #   ./run.sh java-opts  print the JVM flags (bench/run.sh starts the service with the same ones)
 #   ./run.sh conf SECTION KEY  print a config value as the service reads it (file, then environment)
@@ -103,14 +105,18 @@ ensure_tools() {
   command -v curl >/dev/null || apt_install curl
 }
 
-# The end-to-end tests drive Debian's nginx (BehindNginxIT) and chromium through chromium-driver (SwaggerUiIT).
-# The tests run nginx from their own prefix on free ports: the package's own service must not start on port 80,
-# so a policy-rc.d forbids service starts during the install unless the machine already has one.
+# The end-to-end tests drive Debian's nginx (BehindNginxIT) and chromium through chromium-driver (SwaggerUiIT);
+# AlertRulesTest runs promtool, PrometheusIT the prometheus server (both from the prometheus package) and gnuplot.
+# The tests run nginx and prometheus from their own directories on free ports: the packages' own services (nginx
+# on port 80, prometheus on 9090) must not start, so a policy-rc.d forbids service starts during the install
+# unless the machine already has one.
 ensure_test_tools() {
   local missing=()
   [ -x /usr/sbin/nginx ] || missing+=(nginx)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || missing+=(prometheus)
+  [ -x /usr/bin/gnuplot ] || missing+=(gnuplot-nox)
   [ ${#missing[@]} -gt 0 ] || return 0
   local policy=/usr/sbin/policy-rc.d added=
   if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; added=1; fi

@@ -3,6 +3,7 @@ package org.otmicroservices.attendance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -46,7 +48,9 @@ import org.otmicroservices.attendance.http.HealthController;
  * two processes of the jar sharing one database and one Redis prefix. Proves the smoke test passes through nginx,
  * that the access log names the real client, and the rolling-restart promise: under load, restarting instance 1
  * and then instance 2 (SIGTERM, start, wait for health) costs the clients not one failed request and loses no
- * acknowledged create.
+ * acknowledged create. And the rate limits of the shipped config, read from it: a burst of writes or of reads from
+ * one client address beyond its zone's burst gets 429 JSON with Retry-After, a client under the rates gets none,
+ * and the host's own address is not limited (the rolling restart's load comes from it).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BehindNginxIT {
@@ -196,6 +200,101 @@ class BehindNginxIT {
             assertTrue(instances.get(i).stdout().contains("\"POST " + API + "/create HTTP/1.1\""),
                     "instance " + (i + 1) + " got no create after its restart");
         }
+    }
+
+    @Test
+    @Order(5)
+    void aBurstOfWritesOverTheLimitGets429JsonWhileReadsFromTheSameAddressStillPass() throws Exception {
+        InetAddress client = InetAddress.getByName("127.0.0.3");
+        burstIsRefusedBeyondItsLimit(client, NginxProcess.rateLimit("attendance_writes"), n -> create("burst-" + n));
+        // Reads are counted in their own zone: the refused writes cost them nothing.
+        assertEquals(200, RawHttp.send(client, nginx.port(), get(API + "/health"), out -> { }).status());
+    }
+
+    @Test
+    @Order(6)
+    void aBurstOfReadsOverTheLimitGets429Json() throws Exception {
+        burstIsRefusedBeyondItsLimit(InetAddress.getByName("127.0.0.4"), NginxProcess.rateLimit("attendance_reads"),
+                n -> new Request(get(API + "/health"), new byte[0]));
+    }
+
+    @Test
+    @Order(7)
+    void aClientUnderTheLimitsGetsNo429() throws Exception {
+        InetAddress client = InetAddress.getByName("127.0.0.5");
+        NginxProcess.RateLimit reads = NginxProcess.rateLimit("attendance_reads");
+        NginxProcess.RateLimit writes = NginxProcess.rateLimit("attendance_writes");
+        // Creates at half the write rate (one a cycle) and reads at half the read rate, for 15 cycles (3 s as
+        // shipped): a busy client, but within both limits.
+        long cycleMillis = 2000 / writes.perSecond();
+        long readsPerCycle = reads.perSecond() * cycleMillis / 2000;
+        long cycleNanos = Duration.ofMillis(cycleMillis).toNanos();
+        List<String> refused = new ArrayList<>();
+        int requests = 0;
+        long next = System.nanoTime();
+        for (int n = 0; n < 15; n++) {
+            Request create = create("paced-" + n);
+            requests++;
+            RawHttp.Response r = RawHttp.send(client, nginx.port(), create.head(), out -> out.write(create.body()));
+            if (r.status() != 200) {
+                refused.add("create " + n + ": " + r.status() + " " + r.body());
+            }
+            for (int i = 0; i < readsPerCycle; i++) {
+                requests++;
+                RawHttp.Response read = RawHttp.send(client, nginx.port(), get(API + "/search?id=paced-" + n), out -> { });
+                if (read.status() != 200) {
+                    refused.add("read " + n + "." + i + ": " + read.status() + " " + read.body());
+                }
+            }
+            next += cycleNanos;
+            Poll.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
+        }
+        assertTrue(refused.isEmpty(), refused.size() + " of " + requests + " paced requests refused:\n" + String.join("\n", refused));
+    }
+
+    /** A raw request: the head without its blank line (RawHttp adds "Connection: close"), and the body. */
+    private record Request(byte[] head, byte[] body) {}
+
+    private static byte[] get(String path) {
+        return ("GET " + path + " HTTP/1.1\r\nHost: x").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static Request create(String id) {
+        byte[] body = TestApp.record(id, "Ada", "Present", "2023-01-02").getBytes(StandardCharsets.UTF_8);
+        String head = "POST " + API + "/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + body.length;
+        return new Request(head.getBytes(StandardCharsets.US_ASCII), body);
+    }
+
+    /**
+     * Sends requests from one address back to back until nginx refuses one. nginx admits the first, then the
+     * burst at once (nodelay), plus what the rate refills meanwhile; the rest get its 429, which must be JSON like
+     * every error of the service and say when to retry.
+     */
+    private static void burstIsRefusedBeyondItsLimit(InetAddress client, NginxProcess.RateLimit limit, IntFunction<Request> request)
+            throws IOException {
+        int admitted = 0;
+        RawHttp.Response refused = null;
+        long t0 = System.nanoTime();
+        for (int n = 0; n < 10 * (limit.burst() + 1) && refused == null; n++) {
+            Request r = request.apply(n);
+            RawHttp.Response response = RawHttp.send(client, nginx.port(), r.head(), out -> out.write(r.body()));
+            if (response.status() == 429) {
+                refused = response;
+            } else {
+                assertEquals(200, response.status(), response.body());
+                admitted++;
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(refused != null, "no 429 after " + admitted + " requests in " + seconds + " s");
+        long refilled = (long) Math.ceil(limit.perSecond() * seconds);
+        assertTrue(admitted >= limit.burst() + 1 && admitted <= limit.burst() + 1 + refilled,
+                admitted + " admitted in " + seconds + " s at " + limit);
+        assertEquals("application/json", refused.header("Content-Type"), "Content-Type of the 429");
+        assertEquals("1", refused.header("Retry-After"), "Retry-After of the 429");
+        JsonNode body = TestJson.parse(refused.body());
+        assertEquals("Too Many Requests", body.path("error").asText(), refused.body());
+        assertTrue(body.path("message").asText().contains("retry"), refused.body());
     }
 
     /** SIGTERM, wait for the exit, start again, wait until healthy: one step of a rolling deploy. */

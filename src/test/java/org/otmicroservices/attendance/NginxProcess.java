@@ -38,6 +38,20 @@ final class NginxProcess implements AutoCloseable {
         throw new IllegalStateException("nginx is not installed: `./run.sh test` installs it (apt-get install nginx)");
     }
 
+    /** A limit_req zone of the shipped config: its rate, and the burst that the server block allows over it. */
+    record RateLimit(int perSecond, int burst) {}
+
+    /** The shipped limit of the zone; fails if the zone or its limit_req is missing, so tests follow any tuning. */
+    static RateLimit rateLimit(String zone) throws IOException {
+        String site = Files.readString(SHIPPED_CONFIG);
+        Matcher rate = Pattern.compile("(?m)^limit_req_zone \\S+ zone=" + zone + ":\\w+ rate=(\\d+)r/s;$").matcher(site);
+        Matcher burst = Pattern.compile("(?m)^    limit_req zone=" + zone + " burst=(\\d+) nodelay;$").matcher(site);
+        if (!rate.find() || !burst.find()) {
+            throw new IllegalStateException(SHIPPED_CONFIG + " has no limit_req_zone with a per-second rate and a server-level limit_req for " + zone);
+        }
+        return new RateLimit(Integer.parseInt(rate.group(1)), Integer.parseInt(burst.group(1)));
+    }
+
     /** The shipped config with its ports replaced; fails if one of them is not there, so the two cannot drift. */
     static String siteConfig(int listenPort, int upstream1, int upstream2) throws IOException {
         String site = Files.readString(SHIPPED_CONFIG);

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,15 @@ final class RawHttp {
 
     /** head: the request line and headers, without the blank line; "Connection: close" is added. */
     static Response send(int port, byte[] head, BodyWriter body) throws IOException {
+        return send(null, port, head, body);
+    }
+
+    /** As send(port, head, body), from a given local address (a loopback one other than 127.0.0.1), or any if null. */
+    static Response send(InetAddress from, int port, byte[] head, BodyWriter body) throws IOException {
         try (Socket socket = new Socket()) {
+            if (from != null) {
+                socket.bind(new InetSocketAddress(from, 0));
+            }
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
