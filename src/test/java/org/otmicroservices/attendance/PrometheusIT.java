@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.otmicroservices.attendance.config.Config;
 
 /**
  * The monitoring files against what the service really exports. Debian's Prometheus, configured by the shipped
