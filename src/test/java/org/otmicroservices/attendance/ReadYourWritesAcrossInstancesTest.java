@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Read-your-writes across two instances on one PostgreSQL and one Redis when one instance's link to Redis is slow
  * (a FaultProxy delay each way, order kept: an instance in a second zone). A write answered 2xx by one instance
  * must show in every read the other starts after that answer, on every read route, though the reader held copies
- * of those reads (it read them just before the write). The delay is what lets these reads fail: on a bare
- * loopback link Redis's push of the change nearly always reaches the reader before the client does.
+ * of those reads (it read them just before the write). The delay is what made these reads fail when kept copies
+ * were trusted until Redis's push of the change arrived: on a bare loopback link the push nearly always won.
  */
 class ReadYourWritesAcrossInstancesTest {
     /**
