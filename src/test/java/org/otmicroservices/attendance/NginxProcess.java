@@ -30,12 +30,7 @@ final class NginxProcess implements AutoCloseable {
     }
 
     static Path binary() {
-        for (String candidate : List.of("/usr/sbin/nginx", "/usr/bin/nginx")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return Path.of(candidate);
-            }
-        }
-        throw new IllegalStateException("nginx is not installed: `./run.sh test` installs it (apt-get install nginx)");
+        return DebianTool.path("nginx", "nginx");
     }
 
     /** A limit_req zone of the shipped config: its rate, and the burst that the server block allows over it. */
