@@ -9,12 +9,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,6 +29,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class GracefulStopTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Jetty's AbstractConnector closes a connection idle this long once its shutdown has begun. */
+    private static final long IDLE_CLOSE_MS = 1000;
+    /** Its own thread, so a busy common pool does not delay the stop. */
+    private static final Executor STOPPER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-stopper");
+        t.setDaemon(true);
+        return t;
+    });
 
     @RegisterExtension
     static final TestApp app = new TestApp();
@@ -60,28 +72,56 @@ class GracefulStopTest {
 
     @Test
     void requestOnAConnectionAcceptedBeforeTheStopIsServedNotAnswered503() throws Exception {
-        App sibling = app.startSibling();
-        int port = sibling.port();
-        String id = "accepted-" + System.nanoTime();
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-            socket.setSoTimeout(10_000);
-            // A first request proves the connection was accepted; it stays open (keep-alive).
-            String first = exchange(socket, "GET /api/v1/attendance/health HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertTrue(first.startsWith("HTTP/1.1 200"), first);
+        // Once the stop has begun Jetty may close a kept-alive connection that carries no request: one idle for
+        // 1 s, or one whose previous response was still completing when the stop began (the client has every
+        // byte of it, the server thread has not yet marked it done). Both are an orderly close the client sees
+        // before it sends, as HTTP allows. An attempt that meets one proves nothing and is run again.
+        for (int attempt = 1; ; attempt++) {
+            String id = "accepted-" + System.nanoTime();
+            String second = null;
+            App sibling = app.startSibling();
+            int port = sibling.port();
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                // A first request proves the connection was accepted; it stays open (keep-alive).
+                socket.setSoTimeout(10_000);
+                String first = exchange(socket, "GET /api/v1/attendance/health HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertTrue(first.startsWith("HTTP/1.1 200"), first);
+                long answered = System.nanoTime();
 
-            CompletableFuture<Void> stop = CompletableFuture.runAsync(sibling::close);
-            Poll.until("the listener refusing connections", WAIT, () -> Ports.refuses(port));
+                CompletableFuture<Void> stop = CompletableFuture.runAsync(sibling::close, STOPPER);
+                Poll.until("the listener refusing connections", WAIT, () -> Ports.refuses(port));
 
-            String body = TestApp.record(id, "Ada", "Present", "2023-01-02");
-            String second = exchange(socket, "POST /api/v1/attendance/create HTTP/1.1\r\nHost: x\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+                String body = TestApp.record(id, "Ada", "Present", "2023-01-02");
+                boolean open = !closedByServer(socket) && (System.nanoTime() - answered) / 1_000_000 < IDLE_CLOSE_MS;
+                if (open || attempt == 3) {
+                    socket.setSoTimeout(10_000);
+                    second = exchange(socket, "POST /api/v1/attendance/create HTTP/1.1\r\nHost: x\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+                }
+                stop.get(10, TimeUnit.SECONDS);
+            }
+            if (second == null) {
+                continue;
+            }
             // Jetty's own graceful stop answers this request 503, which nginx does not retry for a POST.
             assertTrue(second.startsWith("HTTP/1.1 200"), second);
             assertTrue(second.toLowerCase().contains("\r\nconnection: close\r\n"), second);
-            stop.get(10, TimeUnit.SECONDS);
+            assertTrue(app.rows().stream().anyMatch(r -> r.get(0).equals(id)));
+            return;
         }
-        assertTrue(app.rows().stream().anyMatch(r -> r.get(0).equals(id)));
+    }
+
+    /** Whether the server has closed its side: the next read finds the end of the stream within 50 ms. */
+    private static boolean closedByServer(Socket socket) throws IOException {
+        socket.setSoTimeout(50);
+        try {
+            return socket.getInputStream().read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true;
+        }
     }
 
     /** Writes one request and reads its response: headers, then Content-Length bytes of body. */
