@@ -34,6 +34,14 @@ conf() {
   echo "${v:-$default}"
 }
 
+# Whether section.key is set at all (in the environment, or in the file, even as a block list under it).
+conf_has() {
+  local env; env=$(echo "${1}_${2}" | tr '[:lower:]' '[:upper:]')
+  [ -n "${!env+x}" ] && return 0
+  awk -v s="$1" -v k="$2" '/^[^ #][^:]*:/ { insec = ($1 == s":"); next } insec && $1 == k":" { found = 1; exit }
+    END { exit !found }' "$CONFIG" 2>/dev/null
+}
+
 is_local() { case "$1" in localhost|127.*|::1) return 0 ;; *) return 1 ;; esac; }
 
 apt_install() {
@@ -45,6 +53,8 @@ apt_install() {
 
 ensure_postgres() {
   local host port db user pw
+  # A primary and its standbys are the operator's replication set: this script only ever sets up one server.
+  if conf_has postgres hosts; then log "PostgreSQL hosts are listed (postgres.hosts): leaving them alone"; return; fi
   host=$(conf postgres host localhost); port=$(conf postgres port 5432)
   db=$(conf postgres database attendance_db); user=$(conf postgres user postgres); pw=$(conf postgres password)
   if ! is_local "$host"; then log "PostgreSQL at $host is not local: leaving it alone"; return; fi

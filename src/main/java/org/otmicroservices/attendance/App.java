@@ -11,6 +11,7 @@ import org.otmicroservices.attendance.config.Config;
 import org.otmicroservices.attendance.db.AttendanceDao;
 import org.otmicroservices.attendance.db.BulkDao;
 import org.otmicroservices.attendance.db.Database;
+import org.otmicroservices.attendance.db.HostRoles;
 import org.otmicroservices.attendance.db.Migrations;
 import org.otmicroservices.attendance.db.Writes;
 import org.otmicroservices.attendance.http.CachedReads;
@@ -81,7 +82,7 @@ final class App implements AutoCloseable {
         Routes routes = new Routes(
                 new ReadController(dao, new CachedReads(cache), json),
                 new WriteController(writes, json, config.server()),
-                new HealthController(dao, cache, json),
+                new HealthController(dao, cache, new HostRoles(config.postgres()), json),
                 metrics, new WriteGuard(config.auth()));
         HttpServer server = new HttpServer(config.server(), routes, metrics, json,
                 new RequestLog(accessLog, config.server().trustProxy()), VERSION);

@@ -37,15 +37,25 @@ final class ConfigCheck {
         return postgres && redis ? 0 : 1;
     }
 
+    /** Every host must answer, and one of them must be the primary, which the service writes to. */
     private boolean postgres(Config.Postgres pg) {
-        String where = "postgresql: " + pg.user() + "@" + pg.host() + ":" + pg.port() + "/" + pg.database();
-        try {
-            out.println("ok   " + where + " answers (PostgreSQL " + Database.serverVersion(pg, TIMEOUT_SECONDS) + ")");
-            return true;
-        } catch (Database.UnavailableException e) {
-            out.println("FAIL " + where + ": " + e.getMessage());
-            return false;
+        boolean ok = true;
+        boolean primary = false;
+        for (Config.HostPort host : pg.hosts()) {
+            String where = "postgresql: " + pg.user() + "@" + host + "/" + pg.database();
+            try {
+                Database.ServerInfo info = Database.probe(pg, host, TIMEOUT_SECONDS);
+                primary |= !info.standby();
+                out.println("ok   " + where + " answers (PostgreSQL " + info.version() + ", " + info.role() + ")");
+            } catch (Database.UnavailableException e) {
+                out.println("FAIL " + where + ": " + e.getMessage());
+                ok = false;
+            }
         }
+        if (ok && !primary) {
+            out.println("FAIL postgresql: no host is a primary (every one is a standby): the service cannot write");
+        }
+        return ok && primary;
     }
 
     private boolean redis(Config.Redis config) {

@@ -25,8 +25,8 @@ final class Leaks {
         List<String> forbidden = new ArrayList<>(INTERNALS);
         forbidden.add(config.postgres().password());
         forbidden.add(config.postgres().database());
-        forbidden.add(config.postgres().host() + ":" + config.postgres().port());
-        forbidden.add(":" + config.postgres().port());
+        forbidden.add(config.postgres().where());
+        forbidden.add(":" + config.postgres().hosts().get(0).port());
         forbidden.add(":" + config.redis().port());
         forbidden.add(config.cache().keyPrefix());
         if (config.redis().password() != null) {

@@ -42,7 +42,7 @@ class PostgresFaultTest {
 
     @RegisterExtension
     static final TestApp app = new TestApp(c -> {
-        proxy = FaultProxy.to(c.postgres().host(), c.postgres().port());
+        proxy = FaultProxy.to(c.postgres().hosts().get(0).host(), c.postgres().hosts().get(0).port());
         // Cache off: during the outage every read must reach PostgreSQL rather than a cached copy.
         return TestConfigs.with(c, "postgres.host", proxy.host(), "postgres.port", proxy.port(), "postgres.pool_size", 4,
                 "postgres.connect_timeout_ms", CONNECT_TIMEOUT_MS, "postgres.statement_timeout_ms", STATEMENT_TIMEOUT_MS,

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.otmicroservices.attendance.config.Config;
@@ -25,6 +26,10 @@ public final class TestConfigs {
         for (int i = 0; i < keysAndValues.length; i += 2) {
             String[] key = ((String) keysAndValues[i]).split("\\.", 2);
             tree.computeIfAbsent(key[0], k -> new LinkedHashMap<String, Object>());
+            if (key[0].equals("postgres") && key[1].equals("hosts")) {
+                // The list replaces the one host, as an operator would edit the file.
+                section(tree, "postgres").keySet().removeAll(List.of("host", "port"));
+            }
             section(tree, key[0]).put(key[1], keysAndValues[i + 1]);
         }
         return Config.from(tree, Map.of(), "a test config");
@@ -36,10 +41,14 @@ public final class TestConfigs {
         Config.Redis r = c.redis();
         Config.Server s = c.server();
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("postgres", map("host", pg.host(), "port", pg.port(), "database", pg.database(), "user", pg.user(),
+        Map<String, Object> postgres = pg.hosts().size() == 1
+                ? map("host", pg.hosts().get(0).host(), "port", pg.hosts().get(0).port())
+                : map("hosts", pg.hosts().stream().map(Config.HostPort::toString).toList());
+        postgres.putAll(map("database", pg.database(), "user", pg.user(),
                 "password", pg.password(), "pool_size", pg.poolSize(), "connect_timeout_ms", pg.connectTimeoutMs(),
                 "statement_timeout_ms", pg.statementTimeoutMs(), "startup_wait_seconds", pg.startupWaitSeconds(),
                 "migration_lock_wait_seconds", pg.migrationLockWaitSeconds()));
+        root.put("postgres", postgres);
         root.put("redis", map("host", r.host(), "port", r.port(), "password", r.password() == null ? "" : r.password(),
                 "timeout_ms", r.timeoutMs(), "pool_size", r.poolSize()));
         root.put("server", map("host", s.host(), "port", s.port(), "max_body_bytes", s.maxBodyBytes(),

@@ -57,7 +57,7 @@ final class TestEnv implements AutoCloseable {
         Config.Postgres pg = base.postgres();
         Config.Redis redis = base.redis();
         return Config.from(Map.of(
-                "postgres", Map.of("host", pg.host(), "port", pg.port(), "database", database, "user", pg.user(),
+                "postgres", Map.of("hosts", pg.hosts().stream().map(Config.HostPort::toString).toList(), "database", database, "user", pg.user(),
                         "password", pg.password(), "pool_size", 4, "connect_timeout_ms", 3000,
                         "statement_timeout_ms", 10_000, "startup_wait_seconds", 5),
                 "redis", Map.of("host", redis.host(), "port", redis.port(),
@@ -68,7 +68,7 @@ final class TestEnv implements AutoCloseable {
 
     Connection connect(String database) throws SQLException {
         Config.Postgres pg = base.postgres();
-        return DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + database,
+        return DriverManager.getConnection("jdbc:postgresql://" + pg.where() + "/" + database,
                 pg.user(), pg.password());
     }
 

@@ -24,20 +24,60 @@ import org.yaml.snakeyaml.resolver.Resolver;
  */
 public record Config(Postgres postgres, Redis redis, Server server, Cache cache, DateFormat dateFormat, Auth auth) {
 
-    /** migrationLockWaitSeconds: how long start-up waits for another instance's migration (or a Liquibase lock) before giving up. */
-    public record Postgres(String host, int port, String database, String user, String password,
+    /**
+     * hosts: one server, or a primary and its standbys in any order; the driver finds the primary (see jdbcUrl).
+     * migrationLockWaitSeconds: how long start-up waits for another instance's migration (or a Liquibase lock)
+     * before giving up.
+     */
+    public record Postgres(List<HostPort> hosts, String database, String user, String password,
                            int poolSize, int connectTimeoutMs, int statementTimeoutMs, int startupWaitSeconds,
                            int migrationLockWaitSeconds) {
         public static final int DEFAULT_MIGRATION_LOCK_WAIT_SECONDS = 30;
+        /**
+         * How long pgjdbc trusts what it learnt of a host (down, or a standby) before asking it again. Its default
+         * of 10 s would keep a just-promoted standby out of use for up to 10 s after a failover.
+         */
+        static final int HOST_RECHECK_SECONDS = 1;
 
+        public Postgres {
+            hosts = List.copyOf(hosts);
+        }
+
+        /**
+         * Every host in one URL, connecting only to the one that takes writes (targetServerType=primary, which
+         * pgjdbc checks on each new connection): the service never writes to a standby, and after a failover
+         * new connections go to the promoted server without a restart.
+         */
         public String jdbcUrl() {
-            return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+            return jdbcUrl(hosts) + "?targetServerType=primary&hostRecheckSeconds=" + HOST_RECHECK_SECONDS;
+        }
+
+        /** The URL of one host, whatever its role: for asking each host which role it has. */
+        public String jdbcUrl(HostPort host) {
+            return jdbcUrl(List.of(host));
+        }
+
+        private String jdbcUrl(List<HostPort> servers) {
+            return "jdbc:postgresql://" + String.join(",", servers.stream().map(HostPort::toString).toList()) + "/" + database;
+        }
+
+        /** host:port, or host:port,host:port,... */
+        public String where() {
+            return String.join(",", hosts.stream().map(HostPort::toString).toList());
         }
 
         // Records print every component; a config that ends up in a log line must not carry the password.
         @Override
         public String toString() {
-            return "Postgres[" + user + "@" + host + ":" + port + "/" + database + ", password=" + redacted(password) + "]";
+            return "Postgres[" + user + "@" + where() + "/" + database + ", password=" + redacted(password) + "]";
+        }
+    }
+
+    /** One server's address; an IPv6 address is written in brackets, as in a URL. */
+    public record HostPort(String host, int port) {
+        @Override
+        public String toString() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         }
     }
 
@@ -123,8 +163,7 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
     public static Config from(Map<String, Object> yaml, Map<String, String> env, String source) {
         KeyReader r = new KeyReader(yaml, env, source);
         Postgres postgres = new Postgres(
-                r.string("postgres.host", null),
-                r.integer("postgres.port", null, 1, 65535),
+                postgresHosts(r),
                 r.string("postgres.database", null),
                 r.string("postgres.user", null),
                 r.string("postgres.password", null),
@@ -157,6 +196,40 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
         };
         String writeToken = r.string("auth.write_token", "");
         return new Config(postgres, redis, server, cache, dateFormat, writeToken.isEmpty() ? Auth.NONE : new Auth(writeToken));
+    }
+
+    /**
+     * postgres.hosts (a list, or in the environment host:port,host:port), else the Flask keys host and port as a
+     * list of one. POSTGRES_HOSTS wins over both; a file that names both forms is refused rather than guessed.
+     */
+    private static List<HostPort> postgresHosts(KeyReader r) {
+        List<String> hosts = r.list("postgres.hosts");
+        if (hosts == null) {
+            return List.of(new HostPort(r.string("postgres.host", null), r.integer("postgres.port", null, 1, 65535)));
+        }
+        if (!r.fromEnvironment("postgres.hosts") && (r.isSet("postgres.host") || r.isSet("postgres.port"))) {
+            throw r.invalid("postgres.hosts", "and postgres.host/port are both set: keep one of them");
+        }
+        if (hosts.isEmpty()) {
+            throw r.invalid("postgres.hosts", "must name at least one host:port");
+        }
+        return hosts.stream().map(h -> hostPort(r, h)).toList();
+    }
+
+    private static HostPort hostPort(KeyReader r, String text) {
+        String t = text.strip();
+        int colon = t.lastIndexOf(':');
+        String host = colon < 0 || t.endsWith("]") ? t : t.substring(0, colon);
+        String port = colon < 0 || t.endsWith("]") ? "5432" : t.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.contains(":")) {
+            throw r.invalid("postgres.hosts", "entry " + t + ": write an IPv6 address in brackets, [addr]:port");
+        }
+        if (host.isEmpty() || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            throw r.invalid("postgres.hosts", "entry " + t + " is not host:port");
+        }
+        return new HostPort(host, Integer.parseInt(port));
     }
 
     private static String redacted(String secret) {
@@ -225,6 +298,29 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 throw invalid(key, "must be between " + min + " and " + max + " (got " + parsed + ")");
             }
             return (int) parsed;
+        }
+
+        /** A YAML list of scalars, or from the environment a comma-separated list; null when not set. */
+        List<String> list(String key) {
+            Object value = raw(key);
+            if (value == null) {
+                return null;
+            }
+            if (value instanceof String s) {
+                return s.isBlank() ? List.of() : List.of(s.split(","));
+            }
+            if (!(value instanceof List<?> items) || items.stream().anyMatch(i -> i == null || i instanceof Map || i instanceof List)) {
+                throw invalid(key, "must be a list of host:port");
+            }
+            return items.stream().map(String::valueOf).toList();
+        }
+
+        boolean isSet(String key) {
+            return raw(key) != null;
+        }
+
+        boolean fromEnvironment(String key) {
+            return env.containsKey(envName(key));
         }
 
         boolean bool(String key, boolean fallback) {

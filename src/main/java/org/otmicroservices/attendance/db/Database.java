@@ -38,11 +38,15 @@ public final class Database {
         }
     }
 
-    /** Retryable database failures: connection failures (class 08), shutdowns and cancellations (57), pool time-outs. */
+    /**
+     * Retryable database failures: connection failures (class 08), shutdowns and cancellations (57), pool time-outs,
+     * and a write refused as read-only (25006): a standby, or a primary being demoted, which a failover resolves.
+     */
     public static boolean isUnavailable(Throwable e) {
         return Causes.find(e, SQLTransientConnectionException.class).isPresent()
                 || Causes.find(e, SQLException.class, s -> s.getSQLState() != null
-                        && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57"))).isPresent();
+                        && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57")
+                                || s.getSQLState().equals("25006"))).isPresent();
     }
 
     public static HikariDataSource pool(Config.Postgres pg) {
@@ -89,20 +93,27 @@ public final class Database {
         return props;
     }
 
-    /** One connection outside the pool, with the service's driver settings and the given time-outs. */
-    private static Connection connectOnce(Config.Postgres pg, int connectSeconds, int socketSeconds) throws SQLException {
+    /** One connection outside the pool, to the given URL, with the service's driver settings and the given time-outs. */
+    private static Connection connectOnce(Config.Postgres pg, String url, int connectSeconds, int socketSeconds) throws SQLException {
         Properties props = driverProperties(pg, connectSeconds, socketSeconds);
         props.setProperty("user", pg.user());
         props.setProperty("password", pg.password());
-        return DriverManager.getConnection(pg.jdbcUrl(), props);
+        return DriverManager.getConnection(url, props);
     }
 
-    /** check-config: PostgreSQL's version, within the given time-out for each step; UnavailableException says why not. */
-    public static String serverVersion(Config.Postgres pg, int timeoutSeconds) {
-        try (Connection c = connectOnce(pg, timeoutSeconds, timeoutSeconds); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW server_version")) {
+    /** What one server answers: its version, and whether it is a standby (in recovery) or the primary. */
+    public record ServerInfo(String version, boolean standby) {
+        public String role() {
+            return standby ? "standby" : "primary";
+        }
+    }
+
+    /** check-config and health/detail: one host's version and role, within the time-out; UnavailableException says why not. */
+    public static ServerInfo probe(Config.Postgres pg, Config.HostPort host, int timeoutSeconds) {
+        try (Connection c = connectOnce(pg, pg.jdbcUrl(host), timeoutSeconds, timeoutSeconds); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('server_version'), pg_is_in_recovery()")) {
             rs.next();
-            return rs.getString(1);
+            return new ServerInfo(rs.getString(1), rs.getBoolean(2));
         } catch (SQLException e) {
             throw new UnavailableException(Causes.rootMessage(e));
         }
@@ -124,24 +135,24 @@ public final class Database {
         int attempt = 0;
         while (true) {
             attempt++;
-            try (Connection ignored = connectOnce(pg, Math.max(1, pg.connectTimeoutMs() / 1000), 0)) {
+            try (Connection ignored = connectOnce(pg, pg.jdbcUrl(), Math.max(1, pg.connectTimeoutMs() / 1000), 0)) {
                 if (attempt > 1) {
-                    LOG.info("PostgreSQL at {}:{} is reachable", pg.host(), pg.port());
+                    LOG.info("PostgreSQL at {} is reachable", pg.where());
                 }
                 return;
             } catch (SQLException e) {
                 String reason = Causes.rootMessage(e);
                 if (isFatal(e)) {
-                    throw new UnavailableException("PostgreSQL at " + pg.host() + ":" + pg.port() + "/" + pg.database()
+                    throw new UnavailableException("PostgreSQL at " + pg.where() + "/" + pg.database()
                             + " refused the connection: " + reason);
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new UnavailableException("PostgreSQL at " + pg.host() + ":" + pg.port()
+                    throw new UnavailableException("PostgreSQL at " + pg.where()
                             + " did not answer within " + pg.startupWaitSeconds() + " s: " + reason);
                 }
-                LOG.warn("PostgreSQL at {}:{} is not reachable yet (attempt {}, {} s left): {}",
-                        pg.host(), pg.port(), attempt, Duration.ofNanos(left).toSeconds(), reason);
+                LOG.warn("PostgreSQL at {} is not reachable yet (attempt {}, {} s left): {}",
+                        pg.where(), attempt, Duration.ofNanos(left).toSeconds(), reason);
                 sleep(Math.min(1000, Duration.ofNanos(left).toMillis()));
             }
         }

@@ -1,11 +1,13 @@
 package org.otmicroservices.attendance.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.javalin.openapi.OpenApiExample;
 import io.javalin.openapi.OpenApiName;
 import io.javalin.openapi.OpenApiRequired;
 import java.util.List;
 import java.util.Map;
+import org.otmicroservices.attendance.db.HostRoles;
 
 /** The JSON bodies of the wire contract, in the key order Flask wrote them, as the API docs show them. */
 public final class Bodies {
@@ -13,10 +15,13 @@ public final class Bodies {
 
     record Message(@OpenApiExample("Attendance API is running fine and ready to serve requests") String message) {}
 
+    /** postgresqlHosts: only with postgres.hosts naming more than one server; Flask's body otherwise. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record HealthDetail(String message,
                         @OpenApiExample("up") String postgresql,
                         @OpenApiExample("up") String redis,
-                        @OpenApiExample("up") String status) {}
+                        @OpenApiExample("up") String status,
+                        @JsonProperty("postgresql_hosts") @OpenApiName("postgresql_hosts") List<HostRoles.HostRole> postgresqlHosts) {}
 
     /** A record as it is written: the date is RFC 1123 text by default (ISO with json.date_format: iso). */
     record RecordView(@OpenApiExample("1") String id,

@@ -8,6 +8,7 @@ import io.javalin.openapi.OpenApiResponse;
 import java.time.Duration;
 import org.otmicroservices.attendance.cache.ResponseCache;
 import org.otmicroservices.attendance.db.AttendanceDao;
+import org.otmicroservices.attendance.db.HostRoles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ public final class HealthController {
 
     private final AttendanceDao dao;
     private final ResponseCache cache;
+    private final HostRoles hostRoles;
     private final Json json;
     /**
      * How old a PostgreSQL check may be and still answer a probe. Far below any load balancer's probe interval,
@@ -31,9 +33,10 @@ public final class HealthController {
     private final byte[] healthyBody;
     private final byte[] unhealthyBody;
 
-    public HealthController(AttendanceDao dao, ResponseCache cache, Json json) {
+    public HealthController(AttendanceDao dao, ResponseCache cache, HostRoles hostRoles, Json json) {
         this.dao = dao;
         this.cache = cache;
+        this.hostRoles = hostRoles;
         this.json = json;
         this.healthyBody = json.bytes(new Bodies.Message(HEALTHY));
         this.unhealthyBody = json.bytes(new Bodies.Message(UNHEALTHY));
@@ -52,6 +55,7 @@ public final class HealthController {
 
     @OpenApi(path = Routes.V1 + "/health/detail", methods = HttpMethod.GET, operationId = "healthDetail",
             tags = "healthcheck", summary = "Detailed healthcheck: PostgreSQL and Redis",
+            description = "With more than one PostgreSQL host configured, postgresql_hosts gives each one's role: primary, standby or down.",
             responses = {
                 @OpenApiResponse(status = "200", description = "PostgreSQL up (Redis may be down)",
                         content = @OpenApiContent(from = Bodies.HealthDetail.class)),
@@ -61,7 +65,8 @@ public final class HealthController {
         boolean postgres = postgresUp();
         boolean redis = cache.isUp();
         ctx.status(postgres ? 200 : 400).contentType("application/json").result(json.bytes(new Bodies.HealthDetail(
-                postgres ? HEALTHY : UNHEALTHY, state(postgres), state(redis), state(postgres))));
+                postgres ? HEALTHY : UNHEALTHY, state(postgres), state(redis), state(postgres),
+                hostRoles.replicated() ? hostRoles.now() : null)));
     }
 
     private boolean postgresUp() {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,13 +58,13 @@ class ConfigTest {
     @Test
     void theFlaskFileLoadsWithEveryOptionalKeyAtItsDefault() throws IOException {
         Config c = load(FLASK_YAML, Map.of());
-        assertEquals(new Config.Postgres("localhost", 5432, "attendance_db", "postgres", "password", 8, 3000, 10_000, 30, 30), c.postgres());
+        assertEquals(new Config.Postgres(List.of(new Config.HostPort("localhost", 5432)), "attendance_db", "postgres", "password", 8, 3000, 10_000, 30, 30), c.postgres());
         assertEquals(new Config.Redis("localhost", 6379, null, 100, 64), c.redis());
         assertEquals(new Config.Server("0.0.0.0", 8080, 1_048_576, 64, 33_554_432, false), c.server());
         assertEquals(new Config.Cache(20, "attendance:"), c.cache());
         assertTrue(c.cache().enabled());
         assertEquals(Config.DateFormat.RFC1123, c.dateFormat());
-        assertEquals("jdbc:postgresql://localhost:5432/attendance_db", c.postgres().jdbcUrl());
+        assertEquals("jdbc:postgresql://localhost:5432/attendance_db?targetServerType=primary&hostRecheckSeconds=1", c.postgres().jdbcUrl());
     }
 
     @Test
@@ -81,11 +82,42 @@ class ConfigTest {
     /** Every key at a value other than its default; also what TestConfigs.with relies on to copy a config. */
     @Test
     void everyKeyWrittenToTheFileIsReadBack() {
-        Config c = new Config(new Config.Postgres("db.example", 6543, "d", "u", "no", 3, 1500, 2500, 7, 11),
+        Config c = new Config(new Config.Postgres(List.of(new Config.HostPort("db.example", 6543)), "d", "u", "no", 3, 1500, 2500, 7, 11),
                 new Config.Redis("cache.example", 6380, "0123", 250, 5),
                 new Config.Server("127.0.0.2", 8181, 2048, 9, 4096, true),
                 new Config.Cache(5, "k:"), Config.DateFormat.ISO, new Config.Auth("2023-01-01"));
         assertEquals(c, Config.load(TestConfigs.write(dir, c), Map.of()));
+    }
+
+    @Test
+    void aPrimaryAndItsStandbysAreOneUrlThatConnectsOnlyToThePrimary() throws IOException {
+        String yaml = FLASK_YAML.replace("  host: localhost\n  port: 5432\n", "  hosts: [\"db1:5432\", db2:6543, \"[::1]:5433\"]\n");
+        Config c = load(yaml, Map.of());
+        assertEquals(List.of(new Config.HostPort("db1", 5432), new Config.HostPort("db2", 6543), new Config.HostPort("::1", 5433)),
+                c.postgres().hosts());
+        assertEquals("jdbc:postgresql://db1:5432,db2:6543,[::1]:5433/attendance_db?targetServerType=primary&hostRecheckSeconds=1",
+                c.postgres().jdbcUrl());
+        assertEquals("jdbc:postgresql://db2:6543/attendance_db", c.postgres().jdbcUrl(c.postgres().hosts().get(1)));
+        // Written back as a list, read back the same.
+        assertEquals(c, Config.load(TestConfigs.write(dir, c), Map.of()));
+    }
+
+    @Test
+    void postgresHostsFromTheEnvironmentWinOverTheFlaskHostAndPort() throws IOException {
+        Config c = load(FLASK_YAML, Map.of("POSTGRES_HOSTS", "db1:5432, db2"));
+        assertEquals(List.of(new Config.HostPort("db1", 5432), new Config.HostPort("db2", 5432)), c.postgres().hosts());
+    }
+
+    @Test
+    void postgresHostsBesideHostInTheFileOrMalformedAreRefusedByName() throws IOException {
+        Config.ConfigException e = refused(FLASK_YAML.replace("  port: 5432\n", "  port: 5432\n  hosts: [db1:5432]\n"), Map.of());
+        assertTrue(e.getMessage().contains("postgres.hosts and postgres.host/port are both set"), e.getMessage());
+        e = refused(FLASK_YAML, Map.of("POSTGRES_HOSTS", "db1:99999"));
+        assertTrue(e.getMessage().contains("POSTGRES_HOSTS entry db1:99999 is not host:port"), e.getMessage());
+        e = refused(FLASK_YAML, Map.of("POSTGRES_HOSTS", "::1:5432"));
+        assertTrue(e.getMessage().contains("in brackets"), e.getMessage());
+        e = refused(FLASK_YAML, Map.of("POSTGRES_HOSTS", ""));
+        assertTrue(e.getMessage().contains("at least one"), e.getMessage());
     }
 
     @Test
@@ -95,7 +127,7 @@ class ConfigTest {
                 "REDIS_HOST", "cache.internal", "REDIS_PASSWORD", "rpw", "CACHE_TTL_SECONDS", "0",
                 "JSON_DATE_FORMAT", "ISO", "POSTGRES_POOL_SIZE", "3"));
         assertEquals(SECRET, c.postgres().password());
-        assertEquals("db.internal", c.postgres().host());
+        assertEquals(List.of(new Config.HostPort("db.internal", 5432)), c.postgres().hosts());
         assertEquals(3, c.postgres().poolSize());
         assertEquals(8181, c.server().port());
         assertEquals("cache.internal", c.redis().host());

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.List;
+import org.otmicroservices.attendance.db.HostRoles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -73,7 +74,11 @@ class JsonTest {
         assertEquals("{\"error\":\"Validation Error\",\"details\":[\"a\",\"b\"]}\n",
                 text(rfc.bytes(new Bodies.ValidationError("Validation Error", List.of("a", "b")))));
         assertEquals("{\"message\":\"m\",\"postgresql\":\"up\",\"redis\":\"down\",\"status\":\"up\"}\n",
-                text(rfc.bytes(new Bodies.HealthDetail("m", "up", "down", "up"))));
+                text(rfc.bytes(new Bodies.HealthDetail("m", "up", "down", "up", null))));
+        assertEquals("{\"message\":\"m\",\"postgresql\":\"up\",\"redis\":\"up\",\"status\":\"up\","
+                        + "\"postgresql_hosts\":[{\"host\":\"db1:5432\",\"role\":\"primary\"},{\"host\":\"db2:5432\",\"role\":\"down\"}]}\n",
+                text(rfc.bytes(new Bodies.HealthDetail("m", "up", "up", "up", List.of(
+                        new HostRoles.HostRole("db1:5432", "primary"), new HostRoles.HostRole("db2:5432", "down"))))));
     }
 
     @Test
