@@ -20,7 +20,8 @@ import org.otmicroservices.attendance.config.Config;
 /**
  * A PostgreSQL primary and a streaming standby of it, made for one test from the installed server binaries
  * (initdb, then pg_basebackup -R) in a temporary directory, on free loopback ports, as the postgres OS user.
- * Replication is synchronous: a commit returns once the standby has it. Trust authentication: any password works.
+ * Replication is synchronous unless asked otherwise: a commit returns once the standby has it. Trust
+ * authentication: any password works.
  * close() stops both servers and removes the directory.
  */
 final class PostgresReplicas implements AutoCloseable {
@@ -48,12 +49,18 @@ final class PostgresReplicas implements AutoCloseable {
 
     /** A running primary with DATABASE, and a running standby that the primary waits for on every commit. */
     static PostgresReplicas start() {
+        return start(true);
+    }
+
+    /** As start(), the primary waiting for the standby on every commit only when synchronous. */
+    static PostgresReplicas start(boolean synchronous) {
         PostgresReplicas pair = new PostgresReplicas(serverBinaries(), tempDirOwnedByPostgres());
         try {
-            pair.initPrimary();
+            pair.initPrimary(synchronous);
             pair.cloneStandby();
-            pair.await("the standby replicating synchronously", () -> pair.count(pair.primary,
-                    "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'") == 1);
+            String state = synchronous ? "sync" : "async";
+            pair.await("the standby replicating (" + state + ")", () -> pair.count(pair.primary,
+                    "SELECT count(*) FROM pg_stat_replication WHERE sync_state = '" + state + "'") == 1);
             pair.execute(pair.primary, "postgres", "CREATE DATABASE " + DATABASE);
             // A synchronous commit waits for the standby to have the WAL, not to have replayed it.
             pair.await("the standby replaying the new database", () -> pair.count(pair.standby,
@@ -126,10 +133,10 @@ final class PostgresReplicas implements AutoCloseable {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + database, "postgres", "");
     }
 
-    private void initPrimary() {
+    private void initPrimary(boolean synchronous) {
         asPostgres("initdb", List.of(bin.resolve("initdb").toString(), "-D", primary.data().toString(), "-U", "postgres",
                 "-A", "trust", "--no-sync"));
-        appendConf(primary, "synchronous_standby_names = '*'");
+        appendConf(primary, synchronous ? "synchronous_standby_names = '*'" : "");
         startAgain(primary);
     }
 
