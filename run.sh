@@ -116,7 +116,8 @@ ensure_tools() {
 }
 
 # The end-to-end tests drive Debian's nginx (BehindNginxIT) and chromium through chromium-driver (SwaggerUiIT);
-# AlertRulesTest runs promtool, PrometheusIT the prometheus server (both from the prometheus package) and gnuplot.
+# AlertRulesTest runs promtool, PrometheusIT the prometheus server (both from the prometheus package) and gnuplot;
+# AcceptQueueTest reads the listening backlog with ss (iproute2).
 # The tests run nginx and prometheus from their own directories on free ports: the packages' own services (nginx
 # on port 80, prometheus on 9090) must not start, so a policy-rc.d forbids service starts during the install
 # unless the machine already has one.
@@ -127,6 +128,7 @@ ensure_test_tools() {
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
   [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || missing+=(prometheus)
   [ -x /usr/bin/gnuplot ] || missing+=(gnuplot-nox)
+  [ -x /usr/bin/ss ] || missing+=(iproute2)
   [ ${#missing[@]} -gt 0 ] || return 0
   local policy=/usr/sbin/policy-rc.d added=
   if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; added=1; fi

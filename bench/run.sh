@@ -9,7 +9,7 @@
 # missing, and makes its own databases (attendance_bench_<run>_*), Redis keys (attendance_bench_<run>:*),
 # processes and temp directory; all of them are removed on exit, failure included.
 # Environment (experiments): BENCH_ONLY="health bare_json ..." runs only the named scenarios and ceilings (the
-# names of results/*.json, plus startup and big); BENCH_DURATION and BENCH_RUNS override run length and count;
+# names of results/*.json, plus startup, big and burst); BENCH_DURATION and BENCH_RUNS override run length and count;
 # BENCH_JAR=path measures another build of the jar (A/B); BENCH_SERVICE_OPTS adds JVM flags to the service (GC,
 # JFR); JAVA_OPTS replaces run.sh's flags as it does for ./run.sh; POSTGRES_POOL_SIZE, SERVER_MAX_THREADS, ...
 # reach the service as usual; BENCH_KEEP=1 keeps the temp directory (logs, measurements).
@@ -412,6 +412,16 @@ load nginx_10k ceiling get.lua "$(url nginx /all10k.json)" "" 0 "$CEIL_RUNS" "$C
 load search_all_10k_cached service get.lua "$(url lists /api/v1/attendance/search/all)"
 load search_all_10k_uncached service get.lua "$(url lists_uncached /api/v1/attendance/search/all)"
 stop lists; stop lists_uncached; stop nginx
+
+# ---------------------------------------------------------------- scenario 9: a connection burst
+# 1,000 clients connecting at the same moment, one health request each: the listener's backlog
+# (server.accept_queue) must hold them all, or the kernel drops SYNs that the clients retry a second later.
+if want burst; then
+  burst=$(java -cp "$BENCH_CP" org.otmicroservices.attendance.bench.Burst health 127.0.0.1 "${PORT[main]}" \
+    /api/v1/attendance/health 1000) || die "the burst client failed"
+  log "connection burst: $burst"
+  emit "$burst"
+fi
 
 # ---------------------------------------------------------------- scenarios 5 and 6 with the insert ceiling above
 CHECK_NAME=create load create service create.lua "$(url main /)" writes_check

@@ -52,7 +52,8 @@ public final class TestConfigs {
         root.put("redis", map("host", r.host(), "port", r.port(), "password", r.password() == null ? "" : r.password(),
                 "timeout_ms", r.timeoutMs(), "pool_size", r.poolSize()));
         root.put("server", map("host", s.host(), "port", s.port(), "max_body_bytes", s.maxBodyBytes(),
-                "max_threads", s.maxThreads(), "max_bulk_body_bytes", s.maxBulkBodyBytes(), "trust_proxy", s.trustProxy()));
+                "max_threads", s.maxThreads(), "max_bulk_body_bytes", s.maxBulkBodyBytes(), "trust_proxy", s.trustProxy(),
+                "accept_queue", s.acceptQueue()));
         root.put("cache", map("ttl_seconds", c.cache().ttlSeconds(), "key_prefix", c.cache().keyPrefix()));
         root.put("json", map("date_format", c.dateFormat().name().toLowerCase(Locale.ROOT)));
         if (c.auth().writeToken() != null) {

@@ -101,9 +101,12 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
     /**
      * maxBulkBodyBytes: POST /bulk only; 100,000 CSV or JSON rows need several MiB, far above maxBodyBytes.
      * trustProxy: the access log takes the client address from X-Forwarded-For, which only a proxy we run may set.
+     * acceptQueue: connections the kernel holds for the service before it accepts them; the JDK's default of 50
+     * drops a burst's SYNs beyond it, which clients retry only a second later. Linux caps it at net.core.somaxconn.
      */
     public record Server(String host, int port, long maxBodyBytes, int maxThreads, long maxBulkBodyBytes,
-                         boolean trustProxy) {
+                         boolean trustProxy, int acceptQueue) {
+        public static final int DEFAULT_ACCEPT_QUEUE = 1024;
         public static final long DEFAULT_MAX_BULK_BODY_BYTES = 32L * 1024 * 1024;
     }
 
@@ -185,7 +188,8 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 r.integer("server.max_body_bytes", 1_048_576, 1, Integer.MAX_VALUE),
                 r.integer("server.max_threads", 64, 8, 10_000),
                 r.integer("server.max_bulk_body_bytes", (int) Server.DEFAULT_MAX_BULK_BODY_BYTES, 1, Integer.MAX_VALUE),
-                r.bool("server.trust_proxy", false));
+                r.bool("server.trust_proxy", false),
+                r.integer("server.accept_queue", Server.DEFAULT_ACCEPT_QUEUE, 1, 65_535));
         Cache cache = new Cache(
                 r.integer("cache.ttl_seconds", 20, 0, 86_400),
                 r.string("cache.key_prefix", "attendance:"));

@@ -9,6 +9,8 @@ import io.javalin.openapi.plugin.swagger.SwaggerPlugin;
 import io.javalin.util.JavalinBindException;
 import java.time.Duration;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.otmicroservices.attendance.config.Config;
@@ -56,6 +58,17 @@ public final class HttpServer implements AutoCloseable {
         // started: the graceful stop that Javalin runs after a failed start (port in use) would throw and
         // replace the bind error with "IllegalStateException: STOPPED", then hold the exit for seconds.
         cfg.jetty.modifyServer(jetty -> jetty.addEventListener(new LifeCycle.Listener() {
+            // Javalin adds its connector just before it starts the server: this is the first moment it exists,
+            // and the last before the socket is bound with its backlog.
+            @Override
+            public void lifeCycleStarting(LifeCycle event) {
+                for (Connector connector : jetty.getConnectors()) {
+                    if (connector instanceof ServerConnector listening) {
+                        listening.setAcceptQueueSize(server.acceptQueue());
+                    }
+                }
+            }
+
             @Override
             public void lifeCycleStarted(LifeCycle event) {
                 jetty.setStopTimeout(10_000);

@@ -174,6 +174,17 @@ public final class BenchReport {
             out.add(atMost("start-up (7): process start to first 200 on health, median of " + s.path("ms").size(),
                     "", fmt(ms, 0) + " ms", ms, 2000, "ms"));
         }
+        for (JsonNode b : ofType("burst")) {
+            String burst = "connection burst (9): " + String.format(Locale.ROOT, "%,d", b.path("clients").asLong())
+                    + " clients connecting at once, one health request each";
+            long slow = b.path("over_1s").asLong();
+            out.add(new Target(burst + ": answers over 1 s", "", Long.toString(slow), "0", slow == 0, slow == 0 ? "met" : "missed"));
+            double p99 = b.path("p99_ms").asDouble();
+            out.add(atMost(burst + ": p99", "", fmt(p99, 1) + " ms (max " + fmt(b.path("max_ms").asDouble(), 1) + ")", p99, 100, "ms"));
+            if (b.path("errors").asLong() > 0) {
+                failures.add("connection burst: " + b.path("errors").asLong() + " clients without a 200");
+            }
+        }
         for (JsonNode r : ofType("rss")) {
             double mib = r.path("kib").asDouble() / 1024;
             out.add(atMost("RSS after the mixed load (8), flags of run.sh", "", fmt(mib, 0) + " MiB", mib, 256, "MiB"));
@@ -305,6 +316,7 @@ public final class BenchReport {
         ObjectNode facts = root.putObject("facts");
         ofType("startup").forEach(s -> facts.set("startup_ms", s.path("ms")));
         ofType("rss").forEach(r -> facts.put("rss_after_mixed_kib", r.path("kib").asLong()));
+        ofType("burst").forEach(b -> facts.set("connection_burst", b));
         ofType("big").forEach(b -> facts.set("search_all_big", b));
         ArrayNode writes = facts.putArray("writes");
         ofType("writes").forEach(writes::add);

@@ -60,7 +60,7 @@ class ConfigTest {
         Config c = load(FLASK_YAML, Map.of());
         assertEquals(new Config.Postgres(List.of(new Config.HostPort("localhost", 5432)), "attendance_db", "postgres", "password", 8, 3000, 10_000, 30, 30), c.postgres());
         assertEquals(new Config.Redis("localhost", 6379, null, 100, 64), c.redis());
-        assertEquals(new Config.Server("0.0.0.0", 8080, 1_048_576, 64, 33_554_432, false), c.server());
+        assertEquals(new Config.Server("0.0.0.0", 8080, 1_048_576, 64, 33_554_432, false, 1024), c.server());
         assertEquals(new Config.Cache(20, "attendance:"), c.cache());
         assertTrue(c.cache().enabled());
         assertEquals(Config.DateFormat.RFC1123, c.dateFormat());
@@ -74,7 +74,7 @@ class ConfigTest {
                 cache: {ttl_seconds: 5, key_prefix: "x:"}
                 json: {date_format: iso}
                 """, Map.of());
-        assertEquals(new Config.Server("127.0.0.1", 9090, 2048, 16, 33_554_432, false), c.server());
+        assertEquals(new Config.Server("127.0.0.1", 9090, 2048, 16, 33_554_432, false, 1024), c.server());
         assertEquals(new Config.Cache(5, "x:"), c.cache());
         assertEquals(Config.DateFormat.ISO, c.dateFormat());
     }
@@ -84,7 +84,7 @@ class ConfigTest {
     void everyKeyWrittenToTheFileIsReadBack() {
         Config c = new Config(new Config.Postgres(List.of(new Config.HostPort("db.example", 6543)), "d", "u", "no", 3, 1500, 2500, 7, 11),
                 new Config.Redis("cache.example", 6380, "0123", 250, 5),
-                new Config.Server("127.0.0.2", 8181, 2048, 9, 4096, true),
+                new Config.Server("127.0.0.2", 8181, 2048, 9, 4096, true, 200),
                 new Config.Cache(5, "k:"), Config.DateFormat.ISO, new Config.Auth("2023-01-01"));
         assertEquals(c, Config.load(TestConfigs.write(dir, c), Map.of()));
     }
