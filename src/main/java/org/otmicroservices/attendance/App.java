@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionException;
 import org.jdbi.v3.core.Jdbi;
 import org.otmicroservices.attendance.cache.ResponseCache;
 import org.otmicroservices.attendance.config.Config;
+import org.otmicroservices.attendance.db.AppliedChangeSets;
 import org.otmicroservices.attendance.db.AttendanceDao;
 import org.otmicroservices.attendance.db.BulkDao;
 import org.otmicroservices.attendance.db.Database;
@@ -115,7 +116,9 @@ final class App implements AutoCloseable {
     }
 
     private static void migrate(HikariDataSource pool, Config.Postgres postgres) {
-        new Migrations(pool, Duration.ofSeconds(postgres.migrationLockWaitSeconds())).apply();
+        if (!AppliedChangeSets.upToDate(pool)) {
+            new Migrations(pool, Duration.ofSeconds(postgres.migrationLockWaitSeconds())).apply();
+        }
     }
 
     int port() {

@@ -2,6 +2,8 @@ package org.otmicroservices.attendance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.otmicroservices.attendance.db.AppliedChangeSets;
 import org.otmicroservices.attendance.db.Migrations;
 
 /** The three databases a Flask user may start the service on (README "Configuration": the changelog), each created fresh here. */
@@ -172,6 +175,40 @@ class MigrationsTest {
         assertEquals(columns, recordsColumns(database));
         assertEquals(List.of(List.of("twice")), query(database, "SELECT id FROM records"));
         assertEquals(List.of(List.of("0")), query(database, "SELECT count(*) FROM databasechangeloglock WHERE locked"));
+    }
+
+    @Test
+    void theChangeSetsStartUpLooksForAreWhatLiquibaseRecords() {
+        String database = env.testEnv.createDatabase();
+        start(database).close();
+        List<AppliedChangeSets.ChangeSet> recorded = query(database, CHANGELOG_QUERY).stream()
+                .map(row -> new AppliedChangeSets.ChangeSet(row.get(0), row.get(1), row.get(3))).toList();
+        assertEquals(recorded, AppliedChangeSets.CHANGELOG,
+                "AppliedChangeSets.CHANGELOG must list every changeSet of " + Migrations.CHANGELOG + " with its checksum");
+    }
+
+    @Test
+    void anUpToDateDatabaseStartsWithoutRunningLiquibase() {
+        String database = env.testEnv.createDatabase();
+        start(database).close();
+        // A Liquibase lock held elsewhere: Liquibase would wait for it, then refuse to start.
+        execute(database, "UPDATE databasechangeloglock SET locked = TRUE, lockgranted = now(), lockedby = 'elsewhere' WHERE id = 1");
+        try (App app = start(database)) {
+            assertEquals(200, get(app, "/api/v1/attendance/health").statusCode());
+        }
+        assertEquals(List.of(List.of("t", "elsewhere")), query(database, "SELECT locked, lockedby FROM databasechangeloglock"),
+                "Liquibase did not touch its lock");
+    }
+
+    @Test
+    void aChangedChecksumIsStillReportedByLiquibase() {
+        String database = env.testEnv.createDatabase();
+        start(database).close();
+        execute(database, "UPDATE databasechangelog SET md5sum = '9:00000000000000000000000000000000' WHERE id = '1'");
+        Migrations.MigrationException refused = assertThrows(Migrations.MigrationException.class, () -> start(database));
+        assertEquals("database migration failed: Validation Failed: 1 changesets check sum " + Migrations.CHANGELOG
+                + "::1::Abhishek Dubey was: 9:00000000000000000000000000000000 but is now: " + AppliedChangeSets.CHANGELOG.get(0).checksum(),
+                refused.getMessage());
     }
 
     @Test

@@ -17,6 +17,7 @@ import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
 import liquibase.exception.LockException;
+import liquibase.exception.ValidationFailedException;
 import liquibase.lockservice.DatabaseChangeLogLock;
 import liquibase.lockservice.LockServiceFactory;
 import liquibase.resource.ClassLoaderResourceAccessor;
@@ -213,6 +214,12 @@ public final class Migrations {
             }
             if (Causes.find(e, LockException.class).isPresent() && Causes.rootMessage(e).contains("Could not acquire change log lock")) {
                 throw staleLock("another instance");
+            }
+            Optional<ValidationFailedException> invalid = Causes.find(e, ValidationFailedException.class);
+            if (invalid.isPresent()) {
+                // Liquibase spreads what failed (a changeSet's checksum, say) over several indented lines.
+                throw new MigrationException("database migration failed: " + String.join(" ",
+                        invalid.get().getMessage().lines().map(String::strip).filter(l -> !l.isEmpty()).toList()));
             }
             throw new MigrationException("database migration failed: " + firstLine(e.getMessage()));
         }
