@@ -350,9 +350,12 @@ class BadInputTest {
         c.add(req("summary with from twice", "GET", V1 + "/summary?from=2023-01-01&from=2023-01-02", null, null, 400, "from must be given once"));
 
         // limit and after, on search/all and on a filtered search.
-        for (String limit : List.of("0", "10001", "abc", "-1", "1.5", "1e3", "9999999999")) {
+        for (String limit : List.of("0", "10001", "abc", "-1", "1.5", "1e3", "9999999999", "2147483648", "")) {
             c.add(req("search/all with limit=" + limit, "GET", search + "/all?limit=" + limit, null, null, 400, "limit must be a whole number"));
+            // An id finds its record whatever else is asked, but not past a value refused without it.
+            c.add(req("search with an id and limit=" + limit, "GET", search + "?id=2&limit=" + limit, null, null, 400, "limit must be a whole number"));
         }
+        c.add(req("search with an id and a bad date", "GET", search + "?id=2&date=2023-13-01", null, null, 400, "date must be a date"));
         c.add(req("search/all with limit twice", "GET", search + "/all?limit=1&limit=2", null, null, 400, "limit must be given once"));
         c.add(req("search/all with after twice", "GET", search + "/all?after=1&after=2", null, null, 400, "after must be given once"));
         c.add(req("search/all with NUL in after", "GET", search + "/all?after=%00", null, null, 400, "nul"));

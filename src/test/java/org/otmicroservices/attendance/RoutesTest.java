@@ -260,7 +260,13 @@ class RoutesTest {
                 Arguments.of("POST", V1 + "/search", "OPTIONS, GET, HEAD"),
                 Arguments.of("PUT", V1 + "/search/all", "OPTIONS, GET, HEAD"),
                 Arguments.of("GET", V1 + "/create", "OPTIONS, POST"),
-                Arguments.of("POST", "/metrics", "OPTIONS, GET, HEAD"));
+                Arguments.of("POST", "/metrics", "OPTIONS, GET, HEAD"),
+                // Methods no route has: each path still lists its own methods, and the message names the method.
+                Arguments.of("TRACE", V1 + "/health", "OPTIONS, GET, HEAD"),
+                Arguments.of("TRACE", V1 + "/search", "OPTIONS, GET, HEAD"),
+                Arguments.of("FOO", V1 + "/create", "OPTIONS, POST"),
+                Arguments.of("TRACE", V1 + "/some-record", "OPTIONS, PUT, DELETE"),
+                Arguments.of("PROPFIND", V1 + "/health/detail", "OPTIONS, GET, HEAD"));
     }
 
     @ParameterizedTest

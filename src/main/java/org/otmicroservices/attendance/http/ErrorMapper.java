@@ -35,11 +35,13 @@ final class ErrorMapper {
         HttpStatus status = HttpStatus.forStatus(e.getStatus());
         String message;
         if (e instanceof MethodNotAllowedResponse) {
-            String allowed = optionsFirst(e.getDetails().getOrDefault("availableMethods", ""));
+            String own = Routes.allowedOn(ctx.path());
+            String allowed = own != null ? own : optionsFirst(e.getDetails().getOrDefault("availableMethods", ""));
             ctx.header("Allow", allowed);
-            message = ctx.method().name() + " is not allowed on " + ctx.path() + "; allowed: " + allowed;
+            // The request's own method: Javalin names every method it has no type for "INVALID".
+            message = ctx.req().getMethod() + " is not allowed on " + ctx.path() + "; allowed: " + allowed;
         } else if (status == HttpStatus.NOT_FOUND) {
-            message = "No route for " + ctx.method().name() + " " + ctx.path();
+            message = "No route for " + ctx.req().getMethod() + " " + ctx.path();
         } else {
             message = e.getMessage();
         }

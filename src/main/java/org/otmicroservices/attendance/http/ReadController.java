@@ -82,6 +82,11 @@ public final class ReadController {
         if (id.length() > RecordInput.MAX_ID_LENGTH) {
             throw ApiError.validation(List.of("id must be at most " + RecordInput.MAX_ID_LENGTH + " characters"));
         }
+        if (RecordQuery.hasPaging(params) || RecordQuery.hasFilter(params)) {
+            // An id finds its record whatever else is asked, as in Flask, but a value refused without the id
+            // (limit=abc, date=2023-13-01) is refused with it too.
+            RecordQuery.parse(params);
+        }
         reads.serve(ctx, out -> out.write(json.record(dao.find(id).orElseThrow(() -> ApiError.noRecord(id)))));
     }
 

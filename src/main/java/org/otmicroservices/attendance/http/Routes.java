@@ -8,6 +8,7 @@ import io.javalin.http.NotFoundResponse;
 import io.javalin.router.JavalinDefaultRouting;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.otmicroservices.attendance.metrics.Metrics;
 
 /** The whole HTTP surface of the service, one line a route: the Flask routes, then those beyond Flask. */
@@ -21,6 +22,9 @@ public final class Routes {
      */
     private static final Map<String, String> FIXED = Map.of(V1 + "/health", READ, V1 + "/create", WRITE,
             V1 + "/search", READ, V1 + "/bulk", WRITE, V1 + "/export.csv", READ, V1 + "/summary", READ);
+
+    private static final String RECORD = "OPTIONS, PUT, DELETE";
+    private static final Pattern RECORD_PATH = Pattern.compile(Pattern.quote(V1) + "/[^/]+");
 
     private final ReadController reads;
     private final WriteController writes;
@@ -74,7 +78,7 @@ public final class Routes {
     private static void record(JavalinDefaultRouting router, String path, Handler update, Handler delete) {
         router.put(path, onRecordPath(update));
         router.delete(path, onRecordPath(delete));
-        router.options(path, allow("OPTIONS, PUT, DELETE"));
+        router.options(path, allow(RECORD));
         router.get(path, Routes::notARecordMethod);
         router.head(path, Routes::notARecordMethod);
         router.post(path, Routes::notARecordMethod);
@@ -101,6 +105,16 @@ public final class Routes {
             throw new MethodNotAllowedResponse("Method not allowed", Map.of("availableMethods", allowed));
         }
         throw new NotFoundResponse();
+    }
+
+    /**
+     * The methods of a one-segment path under V1, as its OPTIONS lists them. Javalin's 405 lists every method of
+     * every route matching the path, and /{id} matches these too, so a method no route has (TRACE, an unknown
+     * one) got the union of both. Null for the other paths, whose 405 Javalin lists rightly.
+     */
+    static String allowedOn(String path) {
+        String fixed = FIXED.get(path);
+        return fixed != null ? fixed : RECORD_PATH.matcher(path).matches() ? RECORD : null;
     }
 
     private static Handler allow(String methods) {

@@ -76,7 +76,8 @@ public record RecordQuery(Filter filter, Integer limit, String after) {
 
     private static RecordQuery page(Map<String, List<String>> params, List<String> details) {
         Integer limit = null;
-        String limitText = single(params, "limit", details);
+        // Unlike an empty filter, an empty limit is not "no limit": it would answer every row to a client paging.
+        String limitText = params.getOrDefault("limit", List.of()).equals(List.of("")) ? "" : single(params, "limit", details);
         if (limitText != null) {
             long value = DIGITS.matcher(limitText).matches() ? Long.parseLong(limitText) : -1;
             if (value < 1 || value > MAX_LIMIT) {
