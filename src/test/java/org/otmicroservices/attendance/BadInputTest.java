@@ -287,6 +287,7 @@ class BadInputTest {
         c.add(req("DELETE of an unknown id", "DELETE", V1 + "/nobody", null, null, 404, "no attendance record"));
         c.add(req("DELETE of an injected id", "DELETE", V1 + "/1'%20OR%20'1'%3D'1", null, null, 404, "no attendance record"));
         c.add(req("DELETE of a traversal id", "DELETE", V1 + "/..%2F..%2Fetc%2Fpasswd", null, null, 404, "no attendance record"));
+        c.add(req("DELETE of a path with malformed percent-encoding", "DELETE", V1 + "/%ZZ", null, null, 400, "refused before routing"));
 
         // POST /bulk, JSON: every row under create's rules, and all rows or none.
         c.add(bulk("bulk with truncated JSON", "application/json", "[" + row + ",{\"id\":", "json"));

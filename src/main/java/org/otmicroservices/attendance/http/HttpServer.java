@@ -97,7 +97,7 @@ public final class HttpServer implements AutoCloseable {
                     info.setTitle("Attendance API");
                     info.setVersion(version);
                     info.setDescription("Employee attendance records: a drop-in replacement for the Flask attendance-api");
-                }));
+                }).withDefinitionProcessor(ApiSpec::finish));
     }
 
     /** Listens on host:port (port 0: any free port); a port that cannot be had is a ListenException. */

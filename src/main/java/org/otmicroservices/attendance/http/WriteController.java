@@ -96,6 +96,8 @@ public final class WriteController {
             responses = {
                 @OpenApiResponse(status = "200", content = @OpenApiContent(from = Bodies.Message.class),
                         description = "Successfully deleted the record for the employee id: <id>"),
+                @OpenApiResponse(status = "400", description = "A path that cannot be an id: malformed percent-encoding, refused before routing",
+                        content = @OpenApiContent(from = Bodies.Error.class)),
                 @OpenApiResponse(status = "404", description = "No record with this id", content = @OpenApiContent(from = Bodies.Error.class)),
                 @OpenApiResponse(status = "503", description = "PostgreSQL unavailable", content = @OpenApiContent(from = Bodies.Error.class))
             })

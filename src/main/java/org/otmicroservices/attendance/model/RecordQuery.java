@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * after). A parameter given empty counts as not given, as HTML forms send them; every problem is named in the 400.
  */
 public record RecordQuery(Filter filter, Integer limit, String after) {
-    static final int MAX_LIMIT = 10_000;
+    public static final int MAX_LIMIT = 10_000;
     static final List<String> FILTERS = List.of("status", "date", "from", "to", "name");
     private static final Pattern ISO_DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,9}");
