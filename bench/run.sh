@@ -410,6 +410,13 @@ chmod 644 "$TMP/nginx/www/all10k.json"
 [ "$(grep -o '{"id":' "$TMP/nginx/www/all10k.json" | wc -l)" = 10000 ] || die "search/all did not return 10,000 records"
 load nginx_10k ceiling get.lua "$(url nginx /all10k.json)" "" 0 "$CEIL_RUNS" "$CEIL_DURATION"
 load search_all_10k_cached service get.lua "$(url lists /api/v1/attendance/search/all)"
+if want search_all_10k_304; then
+  ETAG=$(curl -sf -D - -o /dev/null "$(url lists /api/v1/attendance/search/all)" | awk 'tolower($1) == "etag:" { print $2 }' | tr -d '\r')
+  [ -n "$ETAG" ] || die "search/all answered without an ETag"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $ETAG" "$(url lists /api/v1/attendance/search/all)")" = 304 ] \
+    || die "search/all with If-None-Match: $ETAG did not answer 304"
+  BENCH_ETAG=$ETAG load search_all_10k_304 service conditional.lua "$(url lists /api/v1/attendance/search/all)"
+fi
 load search_all_10k_uncached service get.lua "$(url lists_uncached /api/v1/attendance/search/all)"
 stop lists; stop lists_uncached; stop nginx
 

@@ -71,6 +71,17 @@ class SpecTest {
         assertEquals(List.of("#/components/schemas/Message", "#/components/schemas/ValidationError"), refused);
     }
 
+    @org.junit.jupiter.api.Test
+    void theCachedReadsDeclareTheirConditionalGets() {
+        OpenAPI spec = parse("/openapi.json");
+        for (String path : List.of("/api/v1/attendance/search", "/api/v1/attendance/search/all", "/api/v1/attendance/summary")) {
+            Operation get = spec.getPaths().get(path).getGet();
+            assertTrue(get.getParameters().stream().anyMatch(p -> p.getName().equals("If-None-Match") && p.getIn().equals("header")), path);
+            assertNotNull(get.getResponses().get("304"), path);
+            assertNotNull(get.getResponses().get("200").getHeaders().get("ETag"), path);
+        }
+    }
+
     private static Map<String, Schema<?>> params(Operation operation) {
         Map<String, Schema<?>> schemas = new java.util.HashMap<>();
         operation.getParameters().forEach(p -> schemas.put(p.getName(), p.getSchema()));

@@ -18,7 +18,8 @@ import org.otmicroservices.attendance.model.RecordQuery;
  * Nor can they give a parameter's rules, which clients generated from the document and API fuzzers need so as
  * not to send values the service refuses: those of RecordQuery and BulkImport, by parameter name. And search
  * answers two shapes (one record for an id, an array for filters; Flask's message or a Validation Error for a
- * 400), which the annotations can only give one of.
+ * 400), which the annotations can only give one of. The cached reads' conditional GETs (CachedReads) are
+ * declared here too, once for the three routes that have them.
  */
 final class ApiSpec {
     static final String WRITE_TOKEN = "WriteToken";
@@ -39,6 +40,9 @@ final class ApiSpec {
             "200", "{\"oneOf\":[{\"$ref\":\"#/components/schemas/RecordView\"},"
                     + "{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/RecordView\"}}]}",
             "400", "{\"oneOf\":[{\"$ref\":\"#/components/schemas/Message\"},{\"$ref\":\"#/components/schemas/ValidationError\"}]}");
+
+    /** The GET routes served through CachedReads: ETag, Cache-Control, If-None-Match and 304. */
+    private static final Set<String> CONDITIONAL = Set.of(SEARCH, Routes.V1 + "/search/all", Routes.V1 + "/summary");
 
     static String finish(ObjectNode doc) {
         if (doc.path("servers").isEmpty()) {
@@ -68,10 +72,27 @@ final class ApiSpec {
                 }
             }
         }
+        for (String path : CONDITIONAL) {
+            conditional((ObjectNode) doc.path("paths").path(path).path("get"));
+        }
         JsonNode searchResponses = doc.path("paths").path(SEARCH).path("get").path("responses");
         SEARCH_SHAPES.forEach((status, shape) ->
                 ((ObjectNode) searchResponses.path(status).path("content").path("application/json")).set("schema", schema(shape)));
         return doc.toString();
+    }
+
+    private static void conditional(ObjectNode get) {
+        ((ArrayNode) get.withArray("parameters")).add(schema("{\"name\":\"If-None-Match\",\"in\":\"header\","
+                + "\"description\":\"The ETag of a copy the client holds: 304 with no body while it is current\","
+                + "\"schema\":{\"type\":\"string\"}}"));
+        ObjectNode responses = (ObjectNode) get.path("responses");
+        JsonNode tagged = schema("{\"ETag\":{\"description\":\"Strong entity tag of the body; absent while the cache is"
+                + " off or unreachable, and on answers too large to buffer\",\"schema\":{\"type\":\"string\"}},"
+                + "\"Cache-Control\":{\"description\":\"no-cache: revalidate with If-None-Match before reusing a copy\","
+                + "\"schema\":{\"type\":\"string\",\"enum\":[\"no-cache\"]}}}");
+        ((ObjectNode) responses.path("200")).set("headers", tagged);
+        responses.putObject("304").put("description", "Not Modified: the If-None-Match copy is current (no body)")
+                .set("headers", tagged);
     }
 
     private static JsonNode schema(String json) {

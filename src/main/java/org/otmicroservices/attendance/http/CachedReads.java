@@ -10,6 +10,11 @@ import org.otmicroservices.attendance.cache.ResponseCache;
 /**
  * Serves a cacheable GET: the stored response on a hit; otherwise runs the writer, sends what it writes and stores
  * it if it is a 2xx small enough to cache. Small bodies go out with a Content-Length; large ones stream.
+ *
+ * Conditional GETs: a hit, and a miss whose body is buffered (not streamed), carry a strong ETag of the body and
+ * the cache generation it belongs to, with Cache-Control: no-cache so that clients revalidate; a request whose
+ * If-None-Match names it gets 304 and no body, from the cache alone on a hit. With the cache off or failing
+ * there is no generation to vouch for a body, and no ETag.
  */
 public final class CachedReads {
     /** Bodies up to this size are buffered and sent with a Content-Length. */
@@ -40,7 +45,7 @@ public final class CachedReads {
         if (answered(ctx, lookup)) {
             return;
         }
-        Body body = new Body(ctx, lookup.generation() >= 0);
+        Body body = new Body(ctx, lookup.generation());
         writer.write(body);
         body.finish();
         if (body.capturing) {
@@ -61,15 +66,15 @@ public final class CachedReads {
             ctx.header("Link", link);
         }
         byte[] bytes = body.toByteArray();
-        send(ctx, bytes);
+        sendTagged(ctx, lookup.generation(), bytes);
         if (lookup.generation() >= 0 && bytes.length <= MAX_ENTRY_BYTES) {
             cache.store(key, lookup.generation(), link, bytes);
         }
     }
 
-    /** Sends a hit as it was stored; false on a miss. */
+    /** Sends a hit as it was stored, or 304 if the client has it; false on a miss. */
     private static boolean answered(Context ctx, Lookup lookup) throws IOException {
-        ctx.contentType("application/json");
+        ctx.contentType("application/json").header("Cache-Control", "no-cache");
         if (!lookup.hit()) {
             return false;
         }
@@ -77,9 +82,42 @@ public final class CachedReads {
         if (link != null) {
             ctx.header("Link", link);
         }
+        if (notModified(ctx, lookup.etag())) {
+            return true;
+        }
         ctx.res().setContentLength(lookup.bodyLength());
         lookup.writeBody(ctx.res().getOutputStream());
         return true;
+    }
+
+    /** Sets the ETag; true (and 304 set) when the request's If-None-Match names it. */
+    private static boolean notModified(Context ctx, String etag) {
+        ctx.header("ETag", etag);
+        String ifNoneMatch = ctx.header("If-None-Match");
+        if (ifNoneMatch == null || !matches(ifNoneMatch, etag)) {
+            return false;
+        }
+        ctx.status(304);
+        return true;
+    }
+
+    /** RFC 9110 13.1.2: "*", or a list of tags compared weakly (W/ ignored). */
+    static boolean matches(String ifNoneMatch, String etag) {
+        for (String candidate : ifNoneMatch.split(",")) {
+            String tag = candidate.strip();
+            if (tag.equals("*") || (tag.startsWith("W/") ? tag.substring(2) : tag).equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A buffered body: tagged (when the cache vouches for its generation) and sent, or 304 if the client has it. */
+    private static void sendTagged(Context ctx, long generation, byte[] bytes) throws IOException {
+        if (generation >= 0 && notModified(ctx, Lookup.tag(generation, bytes, 0, bytes.length))) {
+            return;
+        }
+        send(ctx, bytes);
     }
 
     private static String key(Context ctx) {
@@ -96,12 +134,14 @@ public final class CachedReads {
     private static final class Body extends OutputStream {
         private final Context ctx;
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
+        private final long generation;
         private boolean capturing;
         private OutputStream client;
 
-        Body(Context ctx, boolean capturing) {
+        Body(Context ctx, long generation) {
             this.ctx = ctx;
-            this.capturing = capturing;
+            this.generation = generation;
+            this.capturing = generation >= 0;
         }
 
         @Override
@@ -132,7 +172,7 @@ public final class CachedReads {
 
         void finish() throws IOException {
             if (client == null) {
-                send(ctx, buffer.toByteArray());
+                sendTagged(ctx, generation, buffer.toByteArray());
             }
         }
     }

@@ -37,6 +37,7 @@ public final class BenchReport {
             "search_all_100_cached", "4 · GET search/all, 100 rows, cached",
             "search_all_100_uncached", "4 · GET search/all, 100 rows, cache off",
             "search_all_10k_cached", "4 · GET search/all, 10,000 rows, cached",
+            "search_all_10k_304", "4 · GET search/all, 10,000 rows, cached, If-None-Match: 304, no body",
             "search_all_10k_uncached", "4 · GET search/all, 10,000 rows, cache off",
             "create", "5 · POST create, unique ids",
             "mixed", "6 · mixed: 90 % search (hot set of 100 ids), 10 % create");
