@@ -37,11 +37,12 @@ class RecordQueryTest {
     }
 
     @Test
-    void limitIsOneToTenThousandAndEmptyMeansNone() {
+    void limitIsOneToTenThousandAndNeverEmpty() {
         assertEquals(1, RecordQuery.parsePage(q("limit", "1")).limit());
         assertEquals(10_000, RecordQuery.parsePage(q("limit", "10000")).limit());
-        assertNull(RecordQuery.parsePage(q("limit", "")).limit());
-        for (String bad : List.of("0", "10001", "99999999999", "1e3", "-5", "five")) {
+        assertNull(RecordQuery.parsePage(q("after", "x")).limit());
+        // An empty limit would otherwise read as no limit at all: every row, to a client that meant to page.
+        for (String bad : List.of("", "0", "10001", "99999999999", "1e3", "-5", "five")) {
             assertThrows(ApiError.class, () -> RecordQuery.parsePage(q("limit", bad)), bad);
         }
     }
