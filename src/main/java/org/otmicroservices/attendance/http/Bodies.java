@@ -1,5 +1,6 @@
 package org.otmicroservices.attendance.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.javalin.openapi.OpenApiExample;
 import io.javalin.openapi.OpenApiName;
@@ -16,7 +17,9 @@ public final class Bodies {
     record HealthDetail(String message,
                         @OpenApiExample("up") String postgresql,
                         @OpenApiExample("up") String redis,
-                        @OpenApiExample("up") String status) {}
+                        @OpenApiExample("up") String status,
+                        @OpenApiExample("sentinel") @JsonProperty("redis_mode") @JsonInclude(JsonInclude.Include.NON_NULL) String redisMode,
+                        @OpenApiExample("10.0.0.5:6379") @JsonProperty("redis_master") @JsonInclude(JsonInclude.Include.NON_NULL) String redisMaster) {}
 
     /** A record as it is written: the date is RFC 1123 text by default (ISO with json.date_format: iso). */
     record RecordView(@OpenApiExample("1") String id,

@@ -73,7 +73,10 @@ class JsonTest {
         assertEquals("{\"error\":\"Validation Error\",\"details\":[\"a\",\"b\"]}\n",
                 text(rfc.bytes(new Bodies.ValidationError("Validation Error", List.of("a", "b")))));
         assertEquals("{\"message\":\"m\",\"postgresql\":\"up\",\"redis\":\"down\",\"status\":\"up\"}\n",
-                text(rfc.bytes(new Bodies.HealthDetail("m", "up", "down", "up"))));
+                text(rfc.bytes(new Bodies.HealthDetail("m", "up", "down", "up", null, null))));
+        assertEquals("{\"message\":\"m\",\"postgresql\":\"up\",\"redis\":\"up\",\"status\":\"up\","
+                        + "\"redis_mode\":\"sentinel\",\"redis_master\":\"h:1\"}\n",
+                text(rfc.bytes(new Bodies.HealthDetail("m", "up", "up", "up", "sentinel", "h:1"))));
     }
 
     @Test
