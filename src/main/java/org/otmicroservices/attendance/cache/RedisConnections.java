@@ -89,7 +89,9 @@ public final class RedisConnections {
         }
         if (redis instanceof RedisClusterClient cluster) {
             try (Connection c = cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(key))) {
-                return c.toIdentityString();
+                // "Connection{id: 0x.., L:/127.0.0.1:40964 - R:/127.0.0.1:6379}": Jedis names the node only here
+                java.util.regex.Matcher remote = java.util.regex.Pattern.compile("R:[^/\\s]*/([^}\\s]+)").matcher(c.toIdentityString());
+                return remote.find() ? remote.group(1) : c.toIdentityString();
             }
         }
         return config.host() + ":" + config.port();
