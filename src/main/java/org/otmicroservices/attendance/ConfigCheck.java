@@ -3,6 +3,7 @@ package org.otmicroservices.attendance;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import org.otmicroservices.attendance.cache.RedisConnections;
 import org.otmicroservices.attendance.config.Config;
 import org.otmicroservices.attendance.db.Database;
@@ -58,11 +59,24 @@ final class ConfigCheck {
         return ok && primary;
     }
 
+    /** Each sentinel or cluster node on its own, then the service's own client (which finds the master). */
     private boolean redis(Config.Redis config) {
-        String where = "redis: " + config.host() + ":" + config.port();
+        boolean ok = true;
+        List<String> nodes = config.sentinel() != null ? config.sentinel().nodes()
+                : config.cluster() != null ? config.cluster().nodes() : List.of();
+        for (String node : nodes) {
+            String where = "redis " + config.mode() + " node: " + node;
+            try {
+                out.println("ok   " + where + " answers (" + RedisConnections.checkNode(config, node, TIMEOUT_SECONDS * 1000) + ")");
+            } catch (RedisConnections.UnreachableException e) {
+                out.println("FAIL " + where + ": " + e.getMessage());
+                ok = false;
+            }
+        }
+        String where = "redis: " + config.where();
         try {
             out.println("ok   " + where + " answers (" + RedisConnections.ping(config, TIMEOUT_SECONDS * 1000) + ")");
-            return true;
+            return ok;
         } catch (RedisConnections.UnreachableException e) {
             out.println("FAIL " + where + ": " + e.getMessage());
             return false;

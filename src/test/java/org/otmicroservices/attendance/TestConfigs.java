@@ -49,8 +49,18 @@ public final class TestConfigs {
                 "statement_timeout_ms", pg.statementTimeoutMs(), "startup_wait_seconds", pg.startupWaitSeconds(),
                 "migration_lock_wait_seconds", pg.migrationLockWaitSeconds()));
         root.put("postgres", postgres);
-        root.put("redis", map("host", r.host(), "port", r.port(), "password", r.password() == null ? "" : r.password(),
-                "timeout_ms", r.timeoutMs(), "pool_size", r.poolSize()));
+        Map<String, Object> redis = map("password", r.password() == null ? "" : r.password(),
+                "timeout_ms", r.timeoutMs(), "pool_size", r.poolSize());
+        if (r.sentinel() != null) {
+            redis.put("sentinel", map("master", r.sentinel().master(), "nodes", r.sentinel().nodes(),
+                    "password", r.sentinel().password() == null ? "" : r.sentinel().password()));
+        } else if (r.cluster() != null) {
+            redis.put("cluster", map("nodes", r.cluster().nodes()));
+        } else {
+            redis.put("host", r.host());
+            redis.put("port", r.port());
+        }
+        root.put("redis", redis);
         root.put("server", map("host", s.host(), "port", s.port(), "max_body_bytes", s.maxBodyBytes(),
                 "max_threads", s.maxThreads(), "max_bulk_body_bytes", s.maxBulkBodyBytes(), "trust_proxy", s.trustProxy(),
                 "accept_queue", s.acceptQueue()));

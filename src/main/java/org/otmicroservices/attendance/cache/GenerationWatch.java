@@ -8,7 +8,7 @@ import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPubSub;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -22,7 +22,7 @@ final class GenerationWatch implements AutoCloseable {
     private static final Duration PING = Duration.ofMillis(250);
     private static final Duration RETRY = Duration.ofMillis(100);
 
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final String channel;
     private final LongConsumer heard;
     private final Runnable subscribed;
@@ -36,7 +36,7 @@ final class GenerationWatch implements AutoCloseable {
     private volatile boolean closed;
 
     /** heard: each generation published; subscribed: after each (re)subscription, when pushes may have been missed. */
-    GenerationWatch(RedisClient redis, String channel, LongConsumer heard, Runnable subscribed) {
+    GenerationWatch(UnifiedJedis redis, String channel, LongConsumer heard, Runnable subscribed) {
         this.redis = redis;
         this.channel = channel;
         this.heard = heard;

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -36,9 +36,11 @@ import redis.clients.jedis.exceptions.JedisException;
  * trust over) or if it dies (it stops renewing, and its lease runs out). The push of each new generation on
  * CHANNEL only makes acknowledgements fast; a lost push costs the writer time, never correctness.
  *
- * Conditions: the instances' and Redis's clocks advance at the same rate within 10 %; Redis keeps the generation
- * and the leases (one Redis server; a failover that loses writes is not covered). A write made while this
- * instance cannot reach Redis cannot invalidate the others (RedisResponseCache: the breaker).
+ * Conditions: the instances' and Redis's clocks advance at the same rate within 10 %. A failover may lose the last
+ * bumps and grants: every script fences first (FENCE), so the new master's generation is above every generation
+ * leased before, and no lease or kept copy of the old master's time is ever current again (RedisResponseCache has
+ * the argument). A write made while this instance cannot reach Redis cannot invalidate the others
+ * (RedisResponseCache: the breaker).
  *
  * Price: a write waits for the other instances' acknowledgements, about one round trip on the slowest instance's
  * link when all are up, and at most LEASE plus a round trip when one is stalled or gone (ACK_WAIT bounds it).
@@ -54,27 +56,46 @@ final class Leases implements AutoCloseable {
     private static final long ACK_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     /**
-     * KEYS[1] the generation, KEYS[2] the leases (a hash: instance id -> "generation expiry-ms"); ARGV[1] this
-     * instance's id. pending(g, now) drops the leases that ran out and returns g followed by the ids whose lease
-     * is for an older generation.
+     * KEYS[1] the generation, KEYS[2] the replication id the generation was fenced under (RedisResponseCache says
+     * why). fence() first: on a master other than the one that last fenced, the generation jumps to Redis's clock in
+     * microseconds (or one past itself if that is higher), above every generation an earlier master gave out.
      */
-    private static final String COMMON = """
+    static final String FENCE = """
             redis.replicate_commands()
+            -- generations reach 16 digits: format them with %.0f, never with .. (which keeps 14)
+            local function fence()
+              local id = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
+              if redis.call('GET', KEYS[2]) == id then return end
+              local t = redis.call('TIME')
+              local floor = tonumber(t[1]) * 1000000 + tonumber(t[2])
+              local g = tonumber(redis.call('GET', KEYS[1]) or '0')
+              if floor <= g then floor = g + 1 end
+              redis.call('SET', KEYS[1], string.format('%.0f', floor))
+              redis.call('SET', KEYS[2], id)
+            end
+            fence()
+            """;
+    /**
+     * KEYS[3] the leases (a hash: instance id -> "generation expiry-ms"); ARGV[1] this instance's id.
+     * pending(g, now) drops the leases that ran out and returns g followed by the ids whose lease is for an older
+     * generation.
+     */
+    private static final String COMMON = FENCE + """
             local function now()
               local t = redis.call('TIME')
               return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             end
             local function grant(g, ms)
-              redis.call('HSET', KEYS[2], ARGV[1], g .. ' ' .. (now() + ms))
+              redis.call('HSET', KEYS[3], ARGV[1], string.format('%.0f %.0f', g, now() + ms))
             end
             local function pending(g)
-              local out, all, t = {g}, redis.call('HGETALL', KEYS[2]), now()
+              local out, all, t = {g}, redis.call('HGETALL', KEYS[3]), now()
               for i = 1, #all, 2 do
                 local id, v = all[i], all[i + 1]
                 local space = string.find(v, ' ')
                 local lg, expiry = tonumber(string.sub(v, 1, space - 1)), tonumber(string.sub(v, space + 1))
                 if expiry <= t then
-                  redis.call('HDEL', KEYS[2], id)
+                  redis.call('HDEL', KEYS[3], id)
                 elseif id ~= ARGV[1] and lg < g then
                   table.insert(out, id)
                 end
@@ -96,7 +117,7 @@ final class Leases implements AutoCloseable {
     private static final Script BUMP = new Script(COMMON + """
             local g = redis.call('INCR', KEYS[1])
             if tonumber(ARGV[2]) > 0 then grant(g, tonumber(ARGV[2])) end
-            redis.call('PUBLISH', ARGV[3], g)
+            redis.call('PUBLISH', ARGV[3], string.format('%.0f', g))
             return pending(g)
             """);
     /** ARGV[2] the generation a write made: pending(g), until no other instance holds an older lease. */
@@ -104,7 +125,7 @@ final class Leases implements AutoCloseable {
 
     private record Lease(long generation, long trustedUntilNanos) {}
 
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final List<String> keys;
     private final String channel;
     private final boolean keepsCopies;
@@ -118,9 +139,9 @@ final class Leases implements AutoCloseable {
     });
 
     /** keepsCopies false (the cache off here): this instance only bumps, and never holds up another's write. */
-    Leases(RedisClient redis, String generationKey, String leasesKey, String channel, boolean keepsCopies) {
+    Leases(UnifiedJedis redis, String generationKey, String replidKey, String leasesKey, String channel, boolean keepsCopies) {
         this.redis = redis;
-        this.keys = List.of(generationKey, leasesKey);
+        this.keys = List.of(generationKey, replidKey, leasesKey);
         this.channel = channel;
         this.keepsCopies = keepsCopies;
         if (keepsCopies) {
@@ -206,7 +227,7 @@ final class Leases implements AutoCloseable {
         renewer.shutdownNow();
         if (keepsCopies) {
             try {
-                redis.hdel(keys.get(1), id);
+                redis.hdel(keys.get(2), id);
             } catch (JedisException e) {
                 // the lease runs out by itself
             }
@@ -214,12 +235,12 @@ final class Leases implements AutoCloseable {
     }
 
     /** A Lua script run by its SHA-1 (EVALSHA), loaded with EVAL the first time a Redis does not have it. */
-    private record Script(String source, String sha) {
+    record Script(String source, String sha) {
         Script(String source) {
             this(source, sha1(source));
         }
 
-        List<?> run(RedisClient redis, List<String> keys, List<String> args) {
+        List<?> run(UnifiedJedis redis, List<String> keys, List<String> args) {
             try {
                 return (List<?>) redis.evalsha(sha, keys, args);
             } catch (JedisDataException e) {
@@ -227,6 +248,18 @@ final class Leases implements AutoCloseable {
                     throw e;
                 }
                 return (List<?>) redis.eval(source, keys, args);
+            }
+        }
+
+        /** The same with binary keys and arguments, whose bulk replies stay bytes. */
+        List<?> runBinary(UnifiedJedis redis, List<byte[]> keys, List<byte[]> args) {
+            try {
+                return (List<?>) redis.evalsha(sha.getBytes(StandardCharsets.US_ASCII), keys, args);
+            } catch (JedisDataException e) {
+                if (e.getMessage() == null || !e.getMessage().startsWith("NOSCRIPT")) {
+                    throw e;
+                }
+                return (List<?>) redis.eval(source.getBytes(StandardCharsets.UTF_8), keys, args);
             }
         }
 

@@ -16,8 +16,24 @@ public interface ResponseCache extends AutoCloseable {
 
     /** The response cache on the configured Redis; with cache.ttl_seconds 0 every lookup misses. */
     static ResponseCache connect(Config.Redis redis, Config.Cache cache, Metrics metrics) {
-        return new RedisResponseCache(RedisConnections.pool(redis), RedisConnections.subscriber(redis), cache, metrics);
+        return new RedisResponseCache(RedisConnections.pool(redis), RedisConnections.subscriber(redis), redis, cache, metrics);
     }
+
+    /**
+     * The prefix of every key. On a cluster it is a hash tag ({attendance:}), unless it has one: generation, leases
+     * and entries then share one slot, so a lookup stays one script on one node and the scripts keep their keys
+     * together, as a cluster requires.
+     */
+    static String keyPrefix(Config.Redis redis, Config.Cache cache) {
+        String prefix = cache.keyPrefix();
+        return redis.cluster() != null && !prefix.matches(".*\\{[^}]+}.*") ? "{" + prefix + "}" : prefix;
+    }
+
+    /** For health/detail: single, sentinel or cluster. */
+    String mode();
+
+    /** For health/detail: host:port of the master the cache uses now (on a cluster: the one holding its slot), or null. */
+    String master();
 
     /** key: the request's path and query string. */
     Lookup lookup(String key);

@@ -81,12 +81,44 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
         }
     }
 
-    public record Redis(String host, int port, String password, int timeoutMs, int poolSize) {
+    /**
+     * Exactly one mode: single node (host, port: the Flask keys), sentinel or cluster (host null, port 0 then).
+     * password is the data nodes' password in every mode; Sentinel has the sentinels' own.
+     */
+    public record Redis(String host, int port, String password, int timeoutMs, int poolSize, Sentinel sentinel,
+                        Cluster cluster) {
+        /** A single node. */
+        public Redis(String host, int port, String password, int timeoutMs, int poolSize) {
+            this(host, port, password, timeoutMs, poolSize, null, null);
+        }
+
+        public String mode() {
+            return sentinel != null ? "sentinel" : cluster != null ? "cluster" : "single";
+        }
+
+        /** Where the service finds Redis, for log lines and check-config: never a password. */
+        public String where() {
+            return sentinel != null ? "sentinel master " + sentinel.master() + " via " + String.join(",", sentinel.nodes())
+                    : cluster != null ? "cluster " + String.join(",", cluster.nodes()) : host + ":" + port;
+        }
+
         @Override
         public String toString() {
-            return "Redis[" + host + ":" + port + ", password=" + redacted(password) + "]";
+            return "Redis[" + where() + ", password=" + redacted(password)
+                    + (sentinel != null ? ", sentinel password=" + redacted(sentinel.password()) : "") + "]";
         }
     }
+
+    /** nodes: host:port of each sentinel; password: the sentinels' own (requirepass on the sentinels), or null. */
+    public record Sentinel(String master, List<String> nodes, String password) {
+        @Override
+        public String toString() {
+            return "Sentinel[" + master + " via " + nodes + ", password=" + redacted(password) + "]";
+        }
+    }
+
+    /** nodes: host:port of some cluster nodes; the client learns the others from them. */
+    public record Cluster(List<String> nodes) {}
 
     /** writeToken null: writes need no token. Otherwise every write needs "Authorization: Bearer <writeToken>". */
     public record Auth(String writeToken) {
@@ -175,13 +207,7 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 r.integer("postgres.statement_timeout_ms", 10_000, 0, 3_600_000),
                 r.integer("postgres.startup_wait_seconds", 30, 0, 3600),
                 r.integer("postgres.migration_lock_wait_seconds", Postgres.DEFAULT_MIGRATION_LOCK_WAIT_SECONDS, 0, 86_400));
-        String redisPassword = r.string("redis.password", "");
-        Redis redis = new Redis(
-                r.string("redis.host", null),
-                r.integer("redis.port", null, 1, 65535),
-                redisPassword.isEmpty() ? null : redisPassword,
-                r.integer("redis.timeout_ms", 100, 1, 60_000),
-                r.integer("redis.pool_size", 64, 1, 1000)); // = server.max_threads: no request waits for a connection
+        Redis redis = redis(r);
         Server server = new Server(
                 r.string("server.host", "0.0.0.0"),
                 r.integer("server.port", 8080, 0, 65535),
@@ -211,7 +237,7 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
         if (hosts == null) {
             return List.of(new HostPort(r.string("postgres.host", null), r.integer("postgres.port", null, 1, 65535)));
         }
-        if (!r.fromEnvironment("postgres.hosts") && (r.isSet("postgres.host") || r.isSet("postgres.port"))) {
+        if (!r.fromEnvironment("postgres.hosts") && (r.present("postgres.host") || r.present("postgres.port"))) {
             throw r.invalid("postgres.hosts", "and postgres.host/port are both set: keep one of them");
         }
         if (hosts.isEmpty()) {
@@ -234,6 +260,42 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
             throw r.invalid("postgres.hosts", "entry " + t + " is not host:port");
         }
         return new HostPort(host, Integer.parseInt(port));
+    }
+
+    private static Redis redis(KeyReader r) {
+        boolean sentinel = r.present("redis.sentinel.master") || r.present("redis.sentinel.nodes");
+        boolean cluster = r.present("redis.cluster.nodes");
+        boolean single = r.present("redis.host") || r.present("redis.port");
+        List<String> named = new java.util.ArrayList<>();
+        if (single) {
+            named.add("redis.host/port");
+        }
+        if (sentinel) {
+            named.add("redis.sentinel");
+        }
+        if (cluster) {
+            named.add("redis.cluster");
+        }
+        if (named.size() > 1) {
+            throw new ConfigException(r.source + ": Redis is configured in more than one mode (" + String.join(" and ", named)
+                    + "); keep exactly one of redis.host/port, redis.sentinel, redis.cluster");
+        }
+        String password = emptyAsNull(r.string("redis.password", ""));
+        int timeoutMs = r.integer("redis.timeout_ms", 100, 1, 60_000);
+        int poolSize = r.integer("redis.pool_size", 64, 1, 1000); // = server.max_threads: no request waits for a connection
+        if (sentinel) {
+            Sentinel s = new Sentinel(r.string("redis.sentinel.master", null), r.hostsAndPorts("redis.sentinel.nodes"),
+                    emptyAsNull(r.string("redis.sentinel.password", "")));
+            return new Redis(null, 0, password, timeoutMs, poolSize, s, null);
+        }
+        if (cluster) {
+            return new Redis(null, 0, password, timeoutMs, poolSize, null, new Cluster(r.hostsAndPorts("redis.cluster.nodes")));
+        }
+        return new Redis(r.string("redis.host", null), r.integer("redis.port", null, 1, 65535), password, timeoutMs, poolSize);
+    }
+
+    private static String emptyAsNull(String s) {
+        return s.isEmpty() ? null : s;
     }
 
     private static String redacted(String secret) {
@@ -319,10 +381,6 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
             return items.stream().map(String::valueOf).toList();
         }
 
-        boolean isSet(String key) {
-            return raw(key) != null;
-        }
-
         boolean fromEnvironment(String key) {
             return env.containsKey(envName(key));
         }
@@ -344,6 +402,32 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
             throw invalid(key, "must be true or false (got " + describe(value) + ")");
         }
 
+        boolean present(String key) {
+            return raw(key) != null;
+        }
+
+        /** A YAML list of host:port, or in the environment one comma-separated line of them; at least one. */
+        List<String> hostsAndPorts(String key) {
+            List<String> items = list(key);
+            if (items == null) {
+                throw missing(key);
+            }
+            List<String> nodes = new java.util.ArrayList<>();
+            for (String item : items) {
+                String node = item.strip();
+                int colon = node.lastIndexOf(':');
+                if (colon <= 0 || !node.substring(colon + 1).matches("\\d{1,5}")
+                        || Integer.parseInt(node.substring(colon + 1)) < 1 || Integer.parseInt(node.substring(colon + 1)) > 65535) {
+                    throw invalid(key, "must be a list of host:port (got an entry that is not)");
+                }
+                nodes.add(node);
+            }
+            if (nodes.isEmpty()) {
+                throw invalid(key, "must name at least one host:port");
+            }
+            return List.copyOf(nodes);
+        }
+
         ConfigException invalid(String key, String why) {
             String envName = ENV_ALIASES.containsKey(key) && env.containsKey(ENV_ALIASES.get(key)) ? ENV_ALIASES.get(key) : envName(key);
             String where = env.containsKey(envName) ? "environment variable " + envName : source + ": " + key;
@@ -361,14 +445,18 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 return fromEnv;
             }
             String[] parts = key.split("\\.");
-            Object section = yaml.get(parts[0]);
-            if (section == null) {
-                return null;
+            Object node = yaml;
+            for (int i = 0; i < parts.length; i++) {
+                if (node == null) {
+                    return null;
+                }
+                if (!(node instanceof Map<?, ?> map)) {
+                    throw new ConfigException(source + ": " + String.join(".", java.util.Arrays.copyOf(parts, i))
+                            + " must be a mapping of keys");
+                }
+                node = map.get(parts[i]);
             }
-            if (!(section instanceof Map<?, ?> map)) {
-                throw new ConfigException(source + ": " + parts[0] + " must be a mapping of keys");
-            }
-            return map.get(parts[1]);
+            return node;
         }
 
         private static String envName(String key) {

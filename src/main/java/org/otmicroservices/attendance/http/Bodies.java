@@ -21,7 +21,9 @@ public final class Bodies {
                         @OpenApiExample("up") String postgresql,
                         @OpenApiExample("up") String redis,
                         @OpenApiExample("up") String status,
-                        @JsonProperty("postgresql_hosts") @OpenApiName("postgresql_hosts") List<HostRoles.HostRole> postgresqlHosts) {}
+                        @JsonProperty("postgresql_hosts") @OpenApiName("postgresql_hosts") List<HostRoles.HostRole> postgresqlHosts,
+                        @OpenApiExample("sentinel") @JsonProperty("redis_mode") @OpenApiName("redis_mode") String redisMode,
+                        @OpenApiExample("10.0.0.5:6379") @JsonProperty("redis_master") @OpenApiName("redis_master") String redisMaster) {}
 
     /** A record as it is written: the date is RFC 1123 text by default (ISO with json.date_format: iso). */
     record RecordView(@OpenApiExample("1") String id,

@@ -64,9 +64,10 @@ public final class HealthController {
     void detail(Context ctx) {
         boolean postgres = postgresUp();
         boolean redis = cache.isUp();
+        boolean ha = !cache.mode().equals("single"); // a single node keeps the Flask body exactly
         ctx.status(postgres ? 200 : 400).contentType("application/json").result(json.bytes(new Bodies.HealthDetail(
                 postgres ? HEALTHY : UNHEALTHY, state(postgres), state(redis), state(postgres),
-                hostRoles.replicated() ? hostRoles.now() : null)));
+                hostRoles.replicated() ? hostRoles.now() : null, ha ? cache.mode() : null, ha && redis ? cache.master() : null)));
     }
 
     private boolean postgresUp() {

@@ -121,6 +121,60 @@ class ConfigTest {
     }
 
     @Test
+    void sentinelAndClusterModesReadBackEveryKey() {
+        Config base = new Config(new Config.Postgres(List.of(new Config.HostPort("db.example", 6543)), "d", "u", "no", 3, 1500, 2500, 7, 11),
+                new Config.Redis("cache.example", 6380, "0123", 250, 5),
+                new Config.Server("127.0.0.2", 8181, 2048, 9, 4096, true, 200),
+                new Config.Cache(5, "k:"), Config.DateFormat.ISO, Config.Auth.NONE);
+        Config sentinel = new Config(base.postgres(), new Config.Redis(null, 0, "pw", 250, 5,
+                new Config.Sentinel("mymaster", List.of("s1:26379", "s2:26380"), "spw"), null),
+                base.server(), base.cache(), base.dateFormat(), base.auth());
+        Config cluster = new Config(base.postgres(), new Config.Redis(null, 0, null, 250, 5, null,
+                new Config.Cluster(List.of("r1:6379", "r2:6379", "r3:6379"))),
+                base.server(), base.cache(), base.dateFormat(), base.auth());
+        assertEquals(sentinel, Config.load(TestConfigs.write(dir, sentinel), Map.of()));
+        assertEquals("sentinel", sentinel.redis().mode());
+        assertEquals(cluster, Config.load(TestConfigs.write(dir, cluster), Map.of()));
+        assertEquals("cluster", cluster.redis().mode());
+        assertEquals("single", base.redis().mode());
+        assertFalse(sentinel.redis().toString().contains("spw"), sentinel.redis().toString());
+    }
+
+    @Test
+    void sentinelOrClusterCanComeFromTheEnvironmentByThePathRule() throws IOException {
+        String noRedisHost = FLASK_YAML.replace("  host: localhost\n  port: 6379\n", "");
+        Config s = load(noRedisHost, Map.of("REDIS_SENTINEL_MASTER", "mymaster",
+                "REDIS_SENTINEL_NODES", "s1:26379, s2:26379,s3:26379", "REDIS_SENTINEL_PASSWORD", SECRET));
+        assertEquals(new Config.Sentinel("mymaster", List.of("s1:26379", "s2:26379", "s3:26379"), SECRET), s.redis().sentinel());
+        Config c = load(noRedisHost, Map.of("REDIS_CLUSTER_NODES", "r1:7000,r2:7001"));
+        assertEquals(new Config.Cluster(List.of("r1:7000", "r2:7001")), c.redis().cluster());
+    }
+
+    @Test
+    void aConfigNamingTwoRedisModesIsRefusedNamingBoth() throws IOException {
+        String e = refused(FLASK_YAML.replace("redis:\n", "redis:\n  sentinel: {master: m, nodes: [\"s1:26379\"]}\n"),
+                Map.of()).getMessage();
+        assertTrue(e.contains("redis.host/port and redis.sentinel"), e);
+        String noRedisHost = FLASK_YAML.replace("  host: localhost\n  port: 6379\n", "");
+        e = refused(noRedisHost + "  sentinel: {master: m, nodes: [\"s1:26379\"]}\n  cluster: {nodes: [\"r1:6379\"]}\n",
+                Map.of()).getMessage();
+        assertTrue(e.contains("redis.sentinel and redis.cluster"), e);
+        e = refused(FLASK_YAML, Map.of("REDIS_CLUSTER_NODES", "r1:6379")).getMessage();
+        assertTrue(e.contains("more than one mode"), e);
+    }
+
+    @Test
+    void sentinelNodesMustBeHostsAndPortsAndTheMasterNamed() throws IOException {
+        String noRedisHost = FLASK_YAML.replace("  host: localhost\n  port: 6379\n", "");
+        String e = refused(noRedisHost + "  sentinel: {nodes: [\"s1:26379\"]}\n", Map.of()).getMessage();
+        assertTrue(e.contains("redis.sentinel.master"), e);
+        e = refused(noRedisHost + "  sentinel: {master: m, nodes: [\"s1\"]}\n", Map.of()).getMessage();
+        assertTrue(e.contains("redis.sentinel.nodes must be a list of host:port"), e);
+        e = refused(noRedisHost + "  cluster: {nodes: []}\n", Map.of()).getMessage();
+        assertTrue(e.contains("redis.cluster.nodes"), e);
+    }
+
+    @Test
     void environmentVariablesNamedByTheKeyPathWin() throws IOException {
         Config c = load(FLASK_YAML, Map.of(
                 "POSTGRES_PASSWORD", SECRET, "POSTGRES_HOST", "db.internal", "SERVER_PORT", "8181",

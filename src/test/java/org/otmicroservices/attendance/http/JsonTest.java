@@ -74,11 +74,14 @@ class JsonTest {
         assertEquals("{\"error\":\"Validation Error\",\"details\":[\"a\",\"b\"]}\n",
                 text(rfc.bytes(new Bodies.ValidationError("Validation Error", List.of("a", "b")))));
         assertEquals("{\"message\":\"m\",\"postgresql\":\"up\",\"redis\":\"down\",\"status\":\"up\"}\n",
-                text(rfc.bytes(new Bodies.HealthDetail("m", "up", "down", "up", null))));
+                text(rfc.bytes(new Bodies.HealthDetail("m", "up", "down", "up", null, null, null))));
         assertEquals("{\"message\":\"m\",\"postgresql\":\"up\",\"redis\":\"up\",\"status\":\"up\","
                         + "\"postgresql_hosts\":[{\"host\":\"db1:5432\",\"role\":\"primary\"},{\"host\":\"db2:5432\",\"role\":\"down\"}]}\n",
                 text(rfc.bytes(new Bodies.HealthDetail("m", "up", "up", "up", List.of(
-                        new HostRoles.HostRole("db1:5432", "primary"), new HostRoles.HostRole("db2:5432", "down"))))));
+                        new HostRoles.HostRole("db1:5432", "primary"), new HostRoles.HostRole("db2:5432", "down")), null, null))));
+        assertEquals("{\"message\":\"m\",\"postgresql\":\"up\",\"redis\":\"up\",\"status\":\"up\","
+                        + "\"redis_mode\":\"sentinel\",\"redis_master\":\"h:1\"}\n",
+                text(rfc.bytes(new Bodies.HealthDetail("m", "up", "up", "up", null, "sentinel", "h:1"))));
     }
 
     @Test
