@@ -45,7 +45,7 @@ class FaultProxyTest {
 
     @Test
     void aRoundTripThroughTheDelayTakesTwiceTheDelayAndPassEndsItOnTheOpenConnection() throws IOException {
-        assertTrue(roundTripMillis() < DELAY.toMillis(), "no delay before one is set");
+        assertTrue(fastestOfFive() < DELAY.toMillis(), "no delay before one is set");
         proxy.delay(DELAY);
         for (int i = 0; i < 3; i++) {
             long ms = roundTripMillis();
@@ -53,7 +53,7 @@ class FaultProxyTest {
         }
         proxy.pass();
         roundTripMillis(); // may still wait out a byte sent under the delay
-        long ms = roundTripMillis();
+        long ms = fastestOfFive();
         assertTrue(ms < DELAY.toMillis(), "after pass() a round trip took " + ms + " ms");
     }
 
@@ -79,6 +79,15 @@ class FaultProxyTest {
         long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
         assertTrue(ms >= DELAY.toMillis(), "took " + ms + " ms: the first half was not delayed on its way up");
         assertTrue(ms < 2000, "took " + ms + " ms: the delay is serializing the bytes");
+    }
+
+    /** Undelayed, a loopback round trip is well under the delay, except one that a busy machine descheduled. */
+    private long fastestOfFive() throws IOException {
+        long fastest = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            fastest = Math.min(fastest, roundTripMillis());
+        }
+        return fastest;
     }
 
     private long roundTripMillis() throws IOException {

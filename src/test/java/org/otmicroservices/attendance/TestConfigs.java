@@ -26,9 +26,10 @@ public final class TestConfigs {
         for (int i = 0; i < keysAndValues.length; i += 2) {
             String[] key = ((String) keysAndValues[i]).split("\\.", 2);
             tree.computeIfAbsent(key[0], k -> new LinkedHashMap<String, Object>());
-            if (key[0].equals("postgres") && key[1].equals("hosts")) {
-                // The list replaces the one host, as an operator would edit the file.
-                section(tree, "postgres").keySet().removeAll(List.of("host", "port"));
+            if ((key[0].equals("postgres") && key[1].equals("hosts"))
+                    || (key[0].equals("redis") && (key[1].equals("sentinel") || key[1].equals("cluster")))) {
+                // The list or the mode replaces the one host, as an operator would edit the file.
+                section(tree, key[0]).keySet().removeAll(List.of("host", "port"));
             }
             section(tree, key[0]).put(key[1], keysAndValues[i + 1]);
         }
