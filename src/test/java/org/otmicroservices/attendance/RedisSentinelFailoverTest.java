@@ -182,4 +182,16 @@ class RedisSentinelFailoverTest {
             assertEquals(0, stale, "stale reads in 300 write-then-read pairs after the failover");
         }
     }
+
+    @Test
+    void anInstanceStartsAndServesWhileNoSentinelAnswers() {
+        int nobody = Ports.free();
+        try (App lonely = app.startSibling(c -> TestConfigs.with(c, "redis.sentinel",
+                Map.of("master", MASTER_NAME, "nodes", List.of("127.0.0.1:" + nobody), "password", "")))) {
+            HttpResponse<String> detail = Http.get(base(lonely) + "/health/detail");
+            assertEquals(200, detail.statusCode(), detail.body());
+            assertTrue(detail.body().contains("\"redis\":\"down\""), detail.body());
+            assertEquals(200, Http.get(base(lonely) + "/search/all").statusCode());
+        }
+    }
 }

@@ -1,8 +1,10 @@
 package org.otmicroservices.attendance.cache;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.otmicroservices.attendance.config.Config;
 import org.otmicroservices.attendance.metrics.Metrics;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The cache of 2xx GET responses shared by every instance through Redis. A lookup answers a hit, or the generation
@@ -14,9 +16,21 @@ public interface ResponseCache extends AutoCloseable {
     /** How long copies kept in memory may still be served once Redis stops answering (the lease; see Leases). */
     Duration KEPT_COPIES_TRUST = Leases.LEASE;
 
-    /** The response cache on the configured Redis; with cache.ttl_seconds 0 every lookup misses. */
+    /**
+     * The response cache on the configured Redis; with cache.ttl_seconds 0 every lookup misses. On Sentinel or
+     * Cluster it waits for the first sentinel or node to answer without holding up start-up (DeferredCache).
+     */
     static ResponseCache connect(Config.Redis redis, Config.Cache cache, Metrics metrics) {
-        return new RedisResponseCache(RedisConnections.pool(redis), RedisConnections.subscriber(redis), redis, cache, metrics);
+        Supplier<ResponseCache> connect = () -> {
+            UnifiedJedis pool = RedisConnections.pool(redis);
+            try {
+                return new RedisResponseCache(pool, RedisConnections.subscriber(redis), redis, cache, metrics);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+        };
+        return redis.sentinel() == null && redis.cluster() == null ? connect.get() : new DeferredCache(connect, redis.mode());
     }
 
     /**
