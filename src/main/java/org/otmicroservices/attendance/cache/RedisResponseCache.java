@@ -2,15 +2,21 @@ package org.otmicroservices.attendance.cache;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.otmicroservices.attendance.config.Config;
 import org.otmicroservices.attendance.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -19,7 +25,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * Read-your-writes: each entry is stored with the cache generation read before the database was queried; a
  * write bumps the generation (INCR) before it answers, so every instance ignores older entries at once.
  * One script (LOOKUP) reads generation and entry together, one round trip. When Redis fails, a breaker skips it
- * and a background probe closes the breaker once Redis answers PING again.
+ * and a background probe closes the breaker once Redis answers PING again. A write never leaves its bump to
+ * that interval: it probes at once and waits a bounded time (probeNow), so one timed-out request does not let
+ * other instances serve what the write changed.
  *
  * Across a failover (Sentinel or Cluster; also a Redis restarted empty): replication is asynchronous, so the new
  * master may hold an older generation than the last one instances read, bumped or leased, while older entries
@@ -46,6 +54,7 @@ import redis.clients.jedis.exceptions.JedisException;
 final class RedisResponseCache implements ResponseCache {
     private static final Logger LOG = LoggerFactory.getLogger(RedisResponseCache.class);
     private static final long PROBE_INTERVAL_MS = 500;
+    private static final int PING_ATTEMPTS = 8;
 
     private final UnifiedJedis redis;
     private final Config.Redis where;
@@ -67,6 +76,7 @@ final class RedisResponseCache implements ResponseCache {
     private final AtomicBoolean open = new AtomicBoolean(false);
     // A write whose INCR failed must still invalidate once Redis is back, before the cache is trusted again.
     private final AtomicBoolean invalidationPending = new AtomicBoolean(false);
+    private final AtomicReference<CompletableFuture<Void>> nextProbe = new AtomicReference<>();
     private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "redis-probe");
         t.setDaemon(true);
@@ -154,14 +164,53 @@ final class RedisResponseCache implements ResponseCache {
     @Override
     public void invalidate() {
         // Even with this instance's cache off, others sharing the Redis may cache: always bump.
-        if (open.get()) {
-            invalidationPending.set(true);
-        } else {
+        if (!open.get()) {
             try {
                 leases.bump();
+                return;
             } catch (JedisException e) {
-                invalidationPending.set(true);
                 trip(e);
+            }
+        }
+        invalidationPending.set(true);
+        probeNow();
+    }
+
+    /**
+     * The write is committed, but the other instances may serve what it changed until the generation moves. An open
+     * breaker often means only that one request timed out (a loaded host, a Redis pause): so probe now rather than
+     * at the next interval, and wait for it, at most as long as a write waits for a stalled instance
+     * (Leases.ACK_WAIT). If Redis answers, the probe bumps before the write is answered; if not, the write is
+     * answered anyway (fail-open) and the bump stays pending.
+     */
+    private void probeNow() {
+        try {
+            queuedProbe().get(Leases.ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | RejectedExecutionException e) {
+            // still down, or closing: the periodic probe bumps once Redis answers
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A probe that has not started yet, shared by the writes that arrive before it does (it starts after each of
+     * them marked its bump pending), so a long outage queues one probe, not one per write.
+     */
+    private CompletableFuture<Void> queuedProbe() {
+        while (true) {
+            CompletableFuture<Void> queued = nextProbe.get();
+            if (queued != null) {
+                return queued;
+            }
+            CompletableFuture<Void> next = new CompletableFuture<>();
+            if (nextProbe.compareAndSet(null, next)) {
+                prober.execute(() -> {
+                    nextProbe.compareAndSet(next, null);
+                    probe();
+                    next.complete(null);
+                });
+                return next;
             }
         }
     }
@@ -202,12 +251,13 @@ final class RedisResponseCache implements ResponseCache {
         }
     }
 
+    /** Closes the breaker once Redis answers, after the bump a write made meanwhile (or just before) left pending. */
     private void probe() {
-        if (!open.get()) {
+        if (!open.get() && !invalidationPending.get()) {
             return;
         }
         try {
-            redis.ping();
+            pingAnyConnection();
             if (invalidationPending.getAndSet(false)) {
                 try {
                     leases.bump();
@@ -216,13 +266,32 @@ final class RedisResponseCache implements ResponseCache {
                     throw e;
                 }
             }
-            open.set(false);
-            metrics.cacheAvailable(true);
-            LOG.info("Redis answers again; cache back in use");
+            if (open.compareAndSet(true, false)) {
+                metrics.cacheAvailable(true);
+                LOG.info("Redis answers again; cache back in use");
+            }
         } catch (JedisException e) {
             // still down: keep skipping it
         } catch (RuntimeException e) {
             LOG.warn("Redis probe failed unexpectedly", e);
+        }
+    }
+
+    /**
+     * After an outage the pool still holds connections from before it, which the peer closed: each fails at once.
+     * Try the next rather than call Redis down for another interval, but never past one time-out.
+     */
+    private void pingAnyConnection() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(where.timeoutMs());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                redis.ping();
+                return;
+            } catch (JedisConnectionException e) {
+                if (attempt == PING_ATTEMPTS || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+            }
         }
     }
 
