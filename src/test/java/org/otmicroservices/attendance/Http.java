@@ -8,8 +8,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.otmicroservices.attendance.http.SpecCheck;
 
-/** The tests' one HTTP client, HTTP/1.1 as the service's clients speak it: for the in-process app, the jar and nginx. */
+/**
+ * The tests' one HTTP client, HTTP/1.1 as the service's clients speak it: for the in-process app, the jar and nginx.
+ * Every answer is held against the service's OpenAPI document (SpecCheck).
+ */
 final class Http {
     /** For a request that sets no time-out of its own: a hung service then fails its test instead of hanging it. */
     static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -39,7 +43,9 @@ final class Http {
 
     static <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
         try {
-            return CLIENT.send(withTimeout(request), body);
+            HttpResponse<T> response = CLIENT.send(withTimeout(request), body);
+            SpecCheck.check(response);
+            return response;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -49,7 +55,10 @@ final class Http {
     }
 
     static CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest.Builder request) {
-        return CLIENT.sendAsync(withTimeout(request), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.sendAsync(withTimeout(request), HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+            SpecCheck.check(response);
+            return response;
+        });
     }
 
     private static HttpRequest withTimeout(HttpRequest.Builder builder) {

@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.otmicroservices.attendance.http.SpecCheck;
 
 /**
  * HTTP/1.1 over a plain socket, for requests java.net.http will not send: chunked bodies without a length, bytes
  * that are not valid in a URI, oversized request lines. The body is written on its own thread, so a server that
- * answers (413) before reading it all does not block the test; the answer is read until the server closes.
+ * answers (413) before reading it all does not block the test; the answer is read until the server closes, and
+ * held against the service's OpenAPI document (SpecCheck).
  */
 final class RawHttp {
     /** statusLine: the first line as sent, reason phrase included. */
@@ -54,7 +56,13 @@ final class RawHttp {
             }, "raw-http-body");
             writer.setDaemon(true);
             writer.start();
-            return read(socket.getInputStream());
+            Response response = read(socket.getInputStream());
+            String[] requestLine = new String(head, StandardCharsets.ISO_8859_1).split("\r\n", 2)[0].split(" ");
+            if (requestLine.length == 3) {
+                SpecCheck.check(requestLine[0], requestLine[1], response.status(),
+                        response.headers().get("content-type"), response.body());
+            }
+            return response;
         }
     }
 

@@ -193,15 +193,23 @@ class RoutesTest {
         assertEquals(200, r.statusCode());
         assertEquals("application/json", contentType(r));
         JsonNode paths = TestJson.parse(r.body()).get("paths");
-        // The routes of Flask, then those beyond it.
-        Map<String, Set<String>> expected = Map.of(V1 + "/create", Set.of("post"), V1 + "/search", Set.of("get"),
-                V1 + "/search/all", Set.of("get"), V1 + "/health", Set.of("get"), V1 + "/health/detail", Set.of("get"),
-                V1 + "/bulk", Set.of("post"), V1 + "/export.csv", Set.of("get"), V1 + "/summary", Set.of("get"),
-                V1 + "/{id}", Set.of("put", "delete"));
+        // The routes of Flask, then those beyond it, then the service's own (metrics, the docs); each GET with its
+        // HEAD, every path with its OPTIONS.
+        Set<String> read = Set.of("get", "head", "options");
+        Map<String, Set<String>> expected = new java.util.HashMap<>(Map.of(V1 + "/create", Set.of("post", "options"),
+                V1 + "/search", read, V1 + "/search/all", read, V1 + "/health", read, V1 + "/health/detail", read,
+                V1 + "/bulk", Set.of("post", "options"), V1 + "/export.csv", read, V1 + "/summary", read,
+                V1 + "/{id}", Set.of("put", "delete", "options")));
+        for (String own : List.of("/metrics", "/apidocs", "/apidocs/", "/openapi.json", "/apispec_1.json")) {
+            expected.put(own, read);
+        }
         assertEquals(new TreeSet<>(expected.keySet()), fieldNames(paths));
         expected.forEach((route, methods) -> {
             assertEquals(methods, fieldNames(paths.get(route)), route);
-            methods.forEach(method -> assertTrue(paths.get(route).get(method).get("responses").has("200"), route + " " + method));
+            methods.forEach(method -> {
+                String ok = route.equals("/apidocs") && !method.equals("options") ? "308" : "200";
+                assertTrue(paths.get(route).get(method).get("responses").has(ok), route + " " + method);
+            });
         });
         assertTrue(paths.get(V1 + "/create").get("post").get("responses").has("400"));
         assertTrue(paths.get(V1 + "/search").get("get").get("responses").has("404"));

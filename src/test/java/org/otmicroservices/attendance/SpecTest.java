@@ -82,6 +82,41 @@ class SpecTest {
         }
     }
 
+    /** create → search, update, delete by the created id; update → search, delete by the path's id. */
+    @org.junit.jupiter.api.Test
+    void theRecordOperationsAreLinked() {
+        OpenAPI spec = parse("/openapi.json");
+        var created = spec.getPaths().get("/api/v1/attendance/create").getPost().getResponses().get("200").getLinks();
+        assertEquals(java.util.Set.of("searchRecord", "updateRecord", "deleteRecord"), created.keySet());
+        created.forEach((name, link) -> {
+            assertEquals(name, link.getOperationId());
+            assertEquals(Map.of("id", "$request.body#/id"), link.getParameters());
+        });
+        var updated = spec.getPaths().get("/api/v1/attendance/{id}").getPut().getResponses().get("200").getLinks();
+        assertEquals(Map.of("id", "$request.path.id"), updated.get("deleteRecord").getParameters());
+    }
+
+    /**
+     * What any request can get before its route runs (Jetty's refusals, the query guard, the last-resort 500, the
+     * nginx front's rate limit), a
+     * write's 401, and HEAD and OPTIONS on every path: declared on every operation they apply to.
+     */
+    @org.junit.jupiter.api.Test
+    void everyOperationDeclaresTheAnswersEveryRouteCanGive() {
+        OpenAPI spec = parse("/openapi.json");
+        spec.getPaths().forEach((path, item) -> {
+            assertNotNull(item.getOptions(), path);
+            assertEquals(item.getGet() != null, item.getHead() != null, path);
+            item.readOperationsMap().forEach((method, operation) -> {
+                for (String status : List.of("400", "414", "429", "431", "500")) {
+                    assertNotNull(operation.getResponses().get(status), method + " " + path + " " + status);
+                }
+                boolean write = List.of("POST", "PUT", "DELETE").contains(method.name());
+                assertEquals(write, operation.getResponses().get("401") != null, method + " " + path + " 401");
+            });
+        });
+    }
+
     private static Map<String, Schema<?>> params(Operation operation) {
         Map<String, Schema<?>> schemas = new java.util.HashMap<>();
         operation.getParameters().forEach(p -> schemas.put(p.getName(), p.getSchema()));
