@@ -73,13 +73,22 @@ ensure_postgres() {
     for _ in $(seq 1 30); do pg_isready -q -h "$host" -p "$port" && break; sleep 1; done
     pg_isready -q -h "$host" -p "$port" || { log "PostgreSQL did not come up on $host:$port"; exit 1; }
   fi
-  # Debian's fresh server has no password for postgres: set the configured one (peer auth as the OS user).
+  # Debian's fresh server has no password for postgres: set the configured one (peer auth as the OS user). Only
+  # then: a role that already has a password keeps it (a wrong or unread password in the config must never
+  # change the server's), and an empty password is never set.
   if ! PGPASSWORD="$pw" psql -h "$host" -p "$port" -U "$user" -d postgres -tAc 'select 1' >/dev/null 2>&1; then
-    log "setting the password of PostgreSQL role $user"
-    local q_user q_pw
+    [ -n "$pw" ] || { log "PostgreSQL refuses $user without a password and the config gives none (postgres.password)"; exit 1; }
+    local q_user q_pw l_user has_pw
     q_user=$(printf '%s' "$user" | sed 's/"/""/g'); q_pw=$(printf '%s' "$pw" | sed "s/'/''/g")
+    l_user=$(printf '%s' "$user" | sed "s/'/''/g")
+    has_pw=$(runuser -u postgres -- psql -p "$port" -tAc "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = '$l_user'")
+    if [ "$has_pw" = t ]; then
+      log "PostgreSQL refuses the configured password of role $user, which has another: not changing it (check postgres.password)"
+      exit 1
+    fi
+    log "setting the password of PostgreSQL role $user"
     runuser -u postgres -- psql -p "$port" -qc "DO \$\$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$(printf '%s' "$user" | sed "s/'/''/g")') THEN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$l_user') THEN
         CREATE ROLE \"$q_user\" LOGIN SUPERUSER;
       END IF; END \$\$; ALTER ROLE \"$q_user\" WITH LOGIN PASSWORD '$q_pw';" >&2
   fi
