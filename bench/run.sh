@@ -3,7 +3,7 @@
 #   bench/run.sh          full run (about 13 min): per scenario and concurrency a warm-up and 3 runs of 10 s;
 #                         writes bench/results/latest.md and latest.json, prints the table, exits 3 if a target
 #                         is missed
-#   bench/run.sh --quick  smoke mode (about 1.5 min), part of ./run.sh test: 1 run of 1 s each; writes
+#   bench/run.sh --quick  smoke mode (about 3 min with the class-archive training, starts and ramps), part of ./run.sh test: 1 run of 1 s each; writes
 #                         bench/results/quick.md|json; fails on errors and lost writes, never on missed targets
 # It builds the jar if needed, starts PostgreSQL and Redis through ./run.sh services, installs wrk and nginx when
 # missing, and makes its own databases (attendance_bench_<run>_*), Redis keys (attendance_bench_<run>:*),
