@@ -6,12 +6,16 @@
 #                     the Prometheus alert rules under promtool, the Grafana dashboard and the alerts against
 #                     a real Prometheus scraping the jar),
 #                     then the benchmark harness in smoke mode (bench/run.sh --quick)
-#   ./run.sh java-opts  print the JVM flags (bench/run.sh starts the service with the same ones)
+#   ./run.sh java-opts  print the JVM flags, the class archive's included (bench/run.sh starts the service with
+#                     the same ones)
+#   ./run.sh java     print the java binary those flags are for (scripts/jvm.sh: Temurin 25 when installed)
 #   ./run.sh conf SECTION KEY  print a config value as the service reads it (file, then environment)
 # Both first make sure the PostgreSQL and Redis that the config points at answer; when they are local and
 # do not, this script installs (apt-get) and starts them, and creates the database and the login.
 set -euo pipefail
 cd "$(dirname "$0")"
+# shellcheck source=scripts/jvm.sh
+. scripts/jvm.sh
 
 CONFIG="${CONFIG_FILE:-config.yaml}"
 # The JVM flags of a production run; the systemd unit and the benchmark use the same ones.
@@ -150,8 +154,18 @@ ensure_test_tools() {
 case "${1:-serve}" in
   serve)
     ensure_tools; ensure_postgres; ensure_redis
-    mvn -B -q -DskipTests package >&2 # stdout carries only the JSON access log
-    exec java $JAVA_OPTS -jar target/attendance-api.jar
+    # Only when something changed: mvn package rewrites the jar, and that makes the class archive stale.
+    if [ ! -f "$SERVICE_JAR" ] || [ -n "$(find src pom.xml migration -newer "$SERVICE_JAR" -print -quit)" ]; then
+      mvn -B -q -DskipTests package >&2 # stdout carries only the JSON access log
+    fi
+    JAVA_BIN=$(jvm_bin)
+    # The archive saves about half of the start (docs/PERFORMANCE.md); without it the service starts all the same.
+    if [ "${CLASS_ARCHIVE:-on}" != off ] && [ "$(archive_kind "$JAVA_BIN")" != none ] && ! archive_fresh "$JAVA_BIN"; then
+      scripts/class-archive.sh || log "starting without a class archive"
+    fi
+    log "$(jvm_describe "$JAVA_BIN")"
+    # shellcheck disable=SC2046 # the flags are words
+    exec "$JAVA_BIN" $JAVA_OPTS $(archive_flags "$JAVA_BIN") -jar "$SERVICE_JAR"
     ;;
   test)
     ensure_tools; ensure_test_tools; ensure_postgres; ensure_redis
@@ -162,12 +176,18 @@ case "${1:-serve}" in
     ensure_tools; ensure_postgres; ensure_redis
     ;;
   java-opts)
-    echo "$JAVA_OPTS"
+    JAVA_BIN=$(jvm_bin)
+    log "$(jvm_describe "$JAVA_BIN")"
+    flags=$(archive_flags "$JAVA_BIN")
+    echo "$JAVA_OPTS${flags:+ $flags}"
+    ;;
+  java)
+    jvm_bin
     ;;
   conf)
     [ $# -eq 3 ] || { echo "usage: ./run.sh conf SECTION KEY" >&2; exit 2; }
     conf "$2" "$3"
     ;;
   *)
-    echo "usage: ./run.sh [serve|test|services|java-opts|conf SECTION KEY]" >&2; exit 2 ;;
+    echo "usage: ./run.sh [serve|test|services|java-opts|java|conf SECTION KEY]" >&2; exit 2 ;;
 esac

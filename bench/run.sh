@@ -3,15 +3,17 @@
 #   bench/run.sh          full run (about 13 min): per scenario and concurrency a warm-up and 3 runs of 10 s;
 #                         writes bench/results/latest.md and latest.json, prints the table, exits 3 if a target
 #                         is missed
-#   bench/run.sh --quick  smoke mode (about 1.5 min), part of ./run.sh test: 1 run of 1 s each; writes
+#   bench/run.sh --quick  smoke mode (about 3 min with the class-archive training, starts and ramps), part of ./run.sh test: 1 run of 1 s each; writes
 #                         bench/results/quick.md|json; fails on errors and lost writes, never on missed targets
 # It builds the jar if needed, starts PostgreSQL and Redis through ./run.sh services, installs wrk and nginx when
 # missing, and makes its own databases (attendance_bench_<run>_*), Redis keys (attendance_bench_<run>:*),
 # processes and temp directory; all of them are removed on exit, failure included.
 # Environment (experiments): BENCH_ONLY="health bare_json ..." runs only the named scenarios and ceilings (the
-# names of results/*.json, plus startup, big and burst); BENCH_DURATION and BENCH_RUNS override run length and count;
-# BENCH_JAR=path measures another build of the jar (A/B); BENCH_SERVICE_OPTS adds JVM flags to the service (GC,
-# JFR); JAVA_OPTS replaces run.sh's flags as it does for ./run.sh; POSTGRES_POOL_SIZE, SERVER_MAX_THREADS, ...
+# names of results/*.json, plus startup, ramp, big and burst); BENCH_DURATION and BENCH_RUNS override run length and count,
+# BENCH_STARTS the number of starts, BENCH_RAMP_SECONDS the ramp's length; BENCH_OUT=name writes results/name.*;
+# BENCH_JAR=path measures another build of the jar (A/B, without a class archive); BENCH_SERVICE_OPTS adds JVM flags
+# to the service (GC, JFR); JAVA_OPTS replaces run.sh's flags as it does for ./run.sh, JAVA=path its JVM (default:
+# the one run.sh picks); CLASS_ARCHIVE=off runs without the class archive; POSTGRES_POOL_SIZE, SERVER_MAX_THREADS, ...
 # reach the service as usual; BENCH_KEEP=1 keeps the temp directory (logs, measurements).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,19 +30,20 @@ esac
 CONCS=(16 64)
 THREADS=2                      # wrk threads; the machine has 2 cores
 if [ "$MODE" = quick ]; then
-  WARMUP=1 DURATION=1 RUNS=1 CEIL_DURATION=2 CEIL_RUNS=1 THROTTLE_DURATION=1 STARTS=1 REDIS_N=20000
+  WARMUP=1 DURATION=1 RUNS=1 CEIL_DURATION=2 CEIL_RUNS=1 THROTTLE_DURATION=1 STARTS=3 RAMP_SECONDS=5 REDIS_N=20000
 else
-  WARMUP=2 DURATION=10 RUNS=3 CEIL_DURATION=3 CEIL_RUNS=3 THROTTLE_DURATION=10 STARTS=5 REDIS_N=200000
+  WARMUP=2 DURATION=10 RUNS=3 CEIL_DURATION=3 CEIL_RUNS=3 THROTTLE_DURATION=10 STARTS=10 RAMP_SECONDS=20 REDIS_N=200000
 fi
 DURATION=${BENCH_DURATION:-$DURATION} RUNS=${BENCH_RUNS:-$RUNS}
+STARTS=${BENCH_STARTS:-$STARTS} RAMP_SECONDS=${BENCH_RAMP_SECONDS:-$RAMP_SECONDS}
 BIG_ROWS=1000000               # search/all with -Xmx64m (quick: over the 100,000-row database instead)
 LUA=$PWD/bench/lua
-JAR=${BENCH_JAR:-target/attendance-api.jar}
+JAR=${BENCH_JAR:-$PWD/target/attendance-api.jar}   # absolute, as the class archive names it
 # The ceilings (BareServer) and the report (BenchReport) are test sources, kept out of the service jar; they run
 # on the jar's libraries.
 BENCH_CP=target/test-classes:$JAR
 RESULTS=bench/results
-OUT_NAME=$([ "$MODE" = quick ] && echo quick || echo latest)
+OUT_NAME=${BENCH_OUT:-$([ "$MODE" = quick ] && echo quick || echo latest)}
 
 log() { echo "bench: [$(( $(date +%s) - ${START:-$(date +%s)} ))s] $*" >&2; }
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
@@ -74,8 +77,12 @@ if [ ! -d target/test-classes/org/otmicroservices/attendance/bench ] || { [ -z "
   log "building $JAR"
   mvn -B -q -DskipTests package
 fi
-JAVA_OPTS=$(./run.sh java-opts)
-SERVICE_OPTS=$JAVA_OPTS${BENCH_SERVICE_OPTS:+ $BENCH_SERVICE_OPTS}
+JAVA_BIN=$(./run.sh java)
+# run.sh's flags without the class archive: for migrate and the ceilings (another class path, which the archive does
+# not fit), and for the "before" starts and ramps. SERVICE_OPTS, with the archive, is set once it is made (below).
+JAVA_OPTS=$(CLASS_ARCHIVE=off ./run.sh java-opts 2>/dev/null)
+PLAIN_OPTS=$JAVA_OPTS${BENCH_SERVICE_OPTS:+ $BENCH_SERVICE_OPTS}
+SERVICE_OPTS=$PLAIN_OPTS
 
 PG_HOST=$(./run.sh conf postgres host); PG_PORT=$(./run.sh conf postgres port)
 PG_USER=$(./run.sh conf postgres user); PG_PASSWORD=$(./run.sh conf postgres password)
@@ -165,7 +172,7 @@ launch() {
   env -u ATTENDANCE_WRITE_TOKEN -u AUTH_WRITE_TOKEN \
     CONFIG_FILE="$TMP/$name.yaml" POSTGRES_DATABASE="$db" SERVER_HOST=127.0.0.1 SERVER_PORT="$port" \
     CACHE_TTL_SECONDS="$ttl" CACHE_KEY_PREFIX="$PREFIX" \
-    java $4 -jar "$JAR" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    "$JAVA_BIN" $4 -jar "$JAR" >"$TMP/$name.out" 2>"$TMP/$name.err" &
   PID[$name]=$!
   PORT[$name]=$port
   PIDS+=("$!")
@@ -275,13 +282,13 @@ seed() {  # seed DATABASE FROM TO: rows FROM..TO, ids as text
   sql "${RUN_ID}_$1" "VACUUM ANALYZE records"
 }
 
-log "run $RUN_ID ($MODE); service flags: $SERVICE_OPTS"
+log "run $RUN_ID ($MODE) on $JAVA_BIN"
 
 # ---------------------------------------------------------------- databases
 # One migrated template, copied: the service's own `migrate` creates the schema exactly as in production.
 new_db tpl
 write_config "$TMP/migrate.yaml" "${RUN_ID}_tpl" 0 0
-CONFIG_FILE="$TMP/migrate.yaml" POSTGRES_DATABASE="${RUN_ID}_tpl" java $JAVA_OPTS -jar "$JAR" migrate 2>"$TMP/migrate.err" \
+CONFIG_FILE="$TMP/migrate.yaml" POSTGRES_DATABASE="${RUN_ID}_tpl" "$JAVA_BIN" $JAVA_OPTS -jar "$JAR" migrate 2>"$TMP/migrate.err" \
   || die "migrate failed: $(tail -3 "$TMP/migrate.err")"
 for db in main lists big; do
   [ "$db" = big ] && [ "$MODE" = quick ] && continue
@@ -292,6 +299,21 @@ seed main 1 100000
 seed lists 1 100
 [ "$MODE" = full ] && seed big 1 "$BIG_ROWS"
 BIG_DB=$([ "$MODE" = quick ] && echo main || echo big)
+
+# ---------------------------------------------------------------- the class archive (scripts/class-archive.sh)
+# The service runs as run.sh starts it: with the class archive of this JVM, made now if the jar is newer, by a
+# read-only training run against the main database (the one the start-up and ramp scenarios start on).
+ARCHIVE=
+if [ -z "${BENCH_JAR:-}" ] && [ "${CLASS_ARCHIVE:-on}" != off ]; then
+  if [ "$(./run.sh java-opts 2>/dev/null)" = "$JAVA_OPTS" ]; then
+    write_config "$TMP/train.yaml" "${RUN_ID}_main" 0 20
+    CONFIG_FILE="$TMP/train.yaml" POSTGRES_DATABASE="${RUN_ID}_main" scripts/class-archive.sh \
+      || log "no class archive: measuring without it"
+  fi
+  SERVICE_OPTS=$(./run.sh java-opts 2>/dev/null)${BENCH_SERVICE_OPTS:+ $BENCH_SERVICE_OPTS}
+  [ "$SERVICE_OPTS" != "$PLAIN_OPTS" ] && ARCHIVE=1
+fi
+log "service flags: $SERVICE_OPTS"
 
 # ---------------------------------------------------------------- database and cache ceilings (nothing else of ours connected)
 new_db pgbench
@@ -339,7 +361,7 @@ done
 launch_bare() {
   local port; port=$(free_port)
   # shellcheck disable=SC2086
-  java $JAVA_OPTS -cp "$BENCH_CP" org.otmicroservices.attendance.bench.BareServer "$port" \
+  "$JAVA_BIN" $JAVA_OPTS -cp "$BENCH_CP" org.otmicroservices.attendance.bench.BareServer "$port" \
     "jdbc:postgresql://$PG_HOST:$PG_PORT/${RUN_ID}_main" "$PG_USER" "$PG_PASSWORD" "$POOL_SIZE" \
     >"$TMP/bare.out" 2>"$TMP/bare.err" &
   PID[bare]=$!; PORT[bare]=$port; PIDS+=("$!")
@@ -424,7 +446,7 @@ stop lists; stop lists_uncached; stop nginx
 # 1,000 clients connecting at the same moment, one health request each: the listener's backlog
 # (server.accept_queue) must hold them all, or the kernel drops SYNs that the clients retry a second later.
 if want burst; then
-  burst=$(java -cp "$BENCH_CP" org.otmicroservices.attendance.bench.Burst health 127.0.0.1 "${PORT[main]}" \
+  burst=$("$JAVA_BIN" -cp "$BENCH_CP" org.otmicroservices.attendance.bench.Burst health 127.0.0.1 "${PORT[main]}" \
     /api/v1/attendance/health 1000) || die "the burst client failed"
   log "connection burst: $burst"
   emit "$burst"
@@ -440,20 +462,64 @@ fi
 stop main
 
 # ---------------------------------------------------------------- scenario 7: start-up on an up-to-date database
-startup_ms=()
+# Interleaved, so a change of the machine's speed (other builds on the same cores) hits every variant alike:
+# java -version alone (the floor: a JVM that loads nothing of ours), then the service without and with the class
+# archive. Each start: exec to the first 200 on health.
 want startup || STARTS=0
 # The rows the create and mixed runs wrote would otherwise be vacuumed, analysed and checkpointed by
 # PostgreSQL during the starts, on the same 2 cores: settle that first, so the starts measure the service.
-[ "$STARTS" -gt 0 ] && sql "${RUN_ID}_main" "VACUUM ANALYZE records" && sql postgres "CHECKPOINT"
+settle_db() { sql "${RUN_ID}_main" "VACUUM ANALYZE records" && sql postgres "CHECKPOINT"; }
+[ "$STARTS" -gt 0 ] && settle_db
+declare -A STARTUP_MS
+start_once() {  # start_once VARIANT FLAGS: one start, its milliseconds appended to STARTUP_MS[VARIANT]
+  launch "start_$1" main 20 "$2"
+  wait_health "start_$1"
+  STARTUP_MS[$1]+="${STARTUP_MS[$1]:+,}$(( ($(date +%s%N) - T0[start_$1]) / 1000000 ))"
+  stop "start_$1"
+}
 for i in $(seq 1 "$STARTS"); do
-  launch "start$i" main 20 "$SERVICE_OPTS"
-  wait_health "start$i"
-  startup_ms+=($(( ($(date +%s%N) - T0[start$i]) / 1000000 )))
-  stop "start$i"
+  t=$(date +%s%N)
+  "$JAVA_BIN" -version >/dev/null 2>&1
+  STARTUP_MS[java_version]+="${STARTUP_MS[java_version]:+,}$(( ($(date +%s%N) - t) / 1000000 ))"
+  start_once no_archive "$PLAIN_OPTS"
+  [ -n "$ARCHIVE" ] && start_once archive "$SERVICE_OPTS"
 done
-if [ "$STARTS" -gt 0 ]; then
-  log "start-up: ${startup_ms[*]} ms"
-  emit "{\"type\":\"startup\",\"ms\":[$(IFS=,; echo "${startup_ms[*]}")]}"
+for variant in java_version no_archive archive; do
+  [ -n "${STARTUP_MS[$variant]:-}" ] || continue
+  log "start-up, $variant: ${STARTUP_MS[$variant]} ms"
+  emit "{\"type\":\"startup\",\"name\":\"$variant\",\"ms\":[${STARTUP_MS[$variant]}]}"
+done
+
+# ---------------------------------------------------------------- scenario 10: the ramp after a start
+# A new instance per scenario and variant; from its first 200, wrk (16 connections) for RAMP_SECONDS, its 2xx
+# answers counted per second (lua/ramp.lua). Without and with the class archive, side by side per scenario.
+# Successive create ramps on one database started slower each time, whatever the flags: so PostgreSQL is settled
+# before each ramp, and the variant that goes first alternates from scenario to scenario.
+RAMP_ORDER=(no_archive archive)
+ramp() {  # ramp SCENARIO KIND TTL PATH
+  local scenario=$1 variant opts out line
+  for variant in "${RAMP_ORDER[@]}"; do
+    [ "$variant" = archive ] && [ -z "$ARCHIVE" ] && continue
+    opts=$([ "$variant" = archive ] && echo "$SERVICE_OPTS" || echo "$PLAIN_OPTS")
+    log "ramp $scenario, $variant"
+    settle_db
+    launch "ramp" main "$3" "$opts"
+    wait_health ramp
+    out=$(BENCH_LUA=$LUA BENCH_THREADS=$THREADS BENCH_T0_MS=$(( $(date +%s%N) / 1000000 )) BENCH_RAMP=$2 \
+          BENCH_RAMP_SECONDS=$RAMP_SECONDS BENCH_TAG="ramp_${scenario}_$variant" BENCH_ROWS=100000 \
+          wrk -t"$THREADS" -c16 -d"$((RAMP_SECONDS + 1))"s --timeout 10s -s "$LUA/ramp.lua" "$(url ramp "$4")") \
+      || die "wrk failed in the ramp of $scenario: $out"
+    line=$(sed -n 's/^BENCH_RAMP //p' <<<"$out")
+    [ -n "$line" ] || die "wrk printed no ramp for $scenario: $out"
+    emit "{\"type\":\"ramp\",\"name\":\"$scenario\",\"variant\":\"$variant\",\"conc\":16,${line#\{}"
+    stop ramp
+  done
+  RAMP_ORDER=("${RAMP_ORDER[1]}" "${RAMP_ORDER[0]}")
+}
+if want ramp; then
+  ramp search_cached cached 20 '/api/v1/attendance/search?id=1'
+  ramp create create 20 /
+  ramp search_uncached random 0 /api/v1/attendance/search
 fi
 
 # ---------------------------------------------------------------- scenario 8: search/all of every row with -Xmx64m
@@ -475,11 +541,17 @@ fi
 # ---------------------------------------------------------------- report
 mkdir -p "$RESULTS"
 cat >"$TMP/meta.json" <<EOF
-{"mode":"$MODE","date":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","machine":"$(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average at the start $LOAD_BEFORE","java":"$(java -version 2>&1 | head -1 | tr -d '"')","java_opts":"$SERVICE_OPTS","method":"wrk -t$THREADS on loopback, per scenario and concurrency a ${WARMUP} s warm-up then $RUNS × ${DURATION} s (ceilings $CEIL_RUNS × ${CEIL_DURATION} s), median and spread (max − min) / median; errors = non-2xx + socket errors","seconds":$(( $(date +%s) - START ))}
+{"mode":"$MODE","date":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","machine":"$(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average at the start $LOAD_BEFORE","java":"$("$JAVA_BIN" -version 2>&1 | head -1 | tr -d '"')","java_opts":"$SERVICE_OPTS","method":"wrk -t$THREADS on loopback, per scenario and concurrency a ${WARMUP} s warm-up then $RUNS × ${DURATION} s (ceilings $CEIL_RUNS × ${CEIL_DURATION} s), median and spread (max − min) / median; errors = non-2xx + socket errors","seconds":$(( $(date +%s) - START ))}
 EOF
 rc=0
-java -cp "$BENCH_CP" org.otmicroservices.attendance.bench.BenchReport "$MEASUREMENTS" "$TMP/meta.json" \
+"$JAVA_BIN" -cp "$BENCH_CP" org.otmicroservices.attendance.bench.BenchReport "$MEASUREMENTS" "$TMP/meta.json" \
   "$RESULTS/$OUT_NAME.md" "$RESULTS/$OUT_NAME.json" $([ "$MODE" = full ] && echo --enforce-targets) || rc=$?
+if [ -f "$RESULTS/$OUT_NAME.ramp.tsv" ]; then
+  command -v gnuplot >/dev/null || apt_install gnuplot-nox
+  gnuplot -e "data='$RESULTS/$OUT_NAME.ramp.tsv'; out='$RESULTS/$OUT_NAME.ramp.png'; subtitle='$MODE run, $(date -u +%Y-%m-%d), $("$JAVA_BIN" -version 2>&1 | head -1 | tr -d "\"'")'" \
+    bench/ramp.gp 2>"$TMP/gnuplot.err" || die "gnuplot failed: $(tail -3 "$TMP/gnuplot.err")"
+  log "ramp plot in $RESULTS/$OUT_NAME.ramp.png"
+fi
 log "measured; results in $RESULTS/$OUT_NAME.md and $RESULTS/$OUT_NAME.json"
 case $rc in
   0) ;;

@@ -48,7 +48,7 @@ public final class TestConfigs {
         postgres.putAll(map("database", pg.database(), "user", pg.user(),
                 "password", pg.password(), "pool_size", pg.poolSize(), "connect_timeout_ms", pg.connectTimeoutMs(),
                 "statement_timeout_ms", pg.statementTimeoutMs(), "startup_wait_seconds", pg.startupWaitSeconds(),
-                "migration_lock_wait_seconds", pg.migrationLockWaitSeconds()));
+                "migration_lock_wait_seconds", pg.migrationLockWaitSeconds(), "read_only", pg.readOnly()));
         root.put("postgres", postgres);
         Map<String, Object> redis = map("password", r.password() == null ? "" : r.password(),
                 "timeout_ms", r.timeoutMs(), "pool_size", r.poolSize());

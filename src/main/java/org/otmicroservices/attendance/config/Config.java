@@ -27,11 +27,12 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
     /**
      * hosts: one server, or a primary and its standbys in any order; the driver finds the primary (see jdbcUrl).
      * migrationLockWaitSeconds: how long start-up waits for another instance's migration (or a Liquibase lock)
-     * before giving up.
+     * before giving up. readOnly: every session is opened read-only, so PostgreSQL itself refuses any write (the
+     * class-archive training run relies on it).
      */
     public record Postgres(List<HostPort> hosts, String database, String user, String password,
                            int poolSize, int connectTimeoutMs, int statementTimeoutMs, int startupWaitSeconds,
-                           int migrationLockWaitSeconds) {
+                           int migrationLockWaitSeconds, boolean readOnly) {
         public static final int DEFAULT_MIGRATION_LOCK_WAIT_SECONDS = 30;
         /**
          * How long pgjdbc trusts what it learnt of a host (down, or a standby) before asking it again. Its default
@@ -49,7 +50,8 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
          * new connections go to the promoted server without a restart.
          */
         public String jdbcUrl() {
-            return jdbcUrl(hosts) + "?targetServerType=primary&hostRecheckSeconds=" + HOST_RECHECK_SECONDS;
+            // pgjdbc tells a primary by transaction_read_only, which a read-only session shows on everywhere.
+            return jdbcUrl(hosts) + "?targetServerType=" + (readOnly ? "any" : "primary") + "&hostRecheckSeconds=" + HOST_RECHECK_SECONDS;
         }
 
         /** The URL of one host, whatever its role: for asking each host which role it has. */
@@ -206,7 +208,8 @@ public record Config(Postgres postgres, Redis redis, Server server, Cache cache,
                 r.integer("postgres.connect_timeout_ms", 3000, 250, 600_000),
                 r.integer("postgres.statement_timeout_ms", 10_000, 0, 3_600_000),
                 r.integer("postgres.startup_wait_seconds", 30, 0, 3600),
-                r.integer("postgres.migration_lock_wait_seconds", Postgres.DEFAULT_MIGRATION_LOCK_WAIT_SECONDS, 0, 86_400));
+                r.integer("postgres.migration_lock_wait_seconds", Postgres.DEFAULT_MIGRATION_LOCK_WAIT_SECONDS, 0, 86_400),
+                r.bool("postgres.read_only", false));
         Redis redis = redis(r);
         Server server = new Server(
                 r.string("server.host", "0.0.0.0"),

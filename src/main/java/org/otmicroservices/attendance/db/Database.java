@@ -89,7 +89,10 @@ public final class Database {
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("ApplicationName", "attendance-api");
         // Dates are parsed as the Flask service's server parsed them (01/02/2023 is January 2).
-        props.setProperty("options", "-c DateStyle=ISO,MDY -c statement_timeout=" + pg.statementTimeoutMs());
+        // Read-only sessions: PostgreSQL refuses every write with 25006, which isUnavailable turns into a 503, and a
+        // pending migration stops start-up. Nothing in the service sets a transaction READ WRITE to get round it.
+        props.setProperty("options", "-c DateStyle=ISO,MDY -c statement_timeout=" + pg.statementTimeoutMs()
+                + (pg.readOnly() ? " -c default_transaction_read_only=on" : ""));
         return props;
     }
 

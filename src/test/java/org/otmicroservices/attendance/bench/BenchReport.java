@@ -22,7 +22,8 @@ import java.util.function.ToDoubleFunction;
  * Turns the measurements bench/run.sh collected (one JSON object per line) into the results table and
  * the same figures as JSON: medians and spread per scenario, the ceilings, the ratios of the targets
  * and whether each is met. Exit code: 0 all good, 1 errors or lost writes (a failed benchmark), 3 a
- * target missed (only when asked to enforce targets).
+ * target missed (only when asked to enforce targets). With ramps among the measurements it also writes OUT.ramp.tsv,
+ * the data bench/run.sh plots with gnuplot (bench/ramp.gp).
  *
  * Usage: java -cp attendance-api.jar org.otmicroservices.attendance.bench.BenchReport MEASUREMENTS.jsonl META.json OUT.md OUT.json [--enforce-targets]
  */
@@ -51,6 +52,23 @@ public final class BenchReport {
             "pgbench_insert", "pgbench insert-only custom script",
             "redis_get", "redis-benchmark -t get");
 
+    /** The ramp after a start (scenario 10): the scenarios, and the variants each ran in. */
+    static final Map<String, String> RAMPS = labels(
+            "search_cached", "GET search?id, cached (one id)",
+            "search_uncached", "GET search?id, uncached (random ids)",
+            "create", "POST create, unique ids");
+
+    static final Map<String, String> VARIANTS = labels(
+            "java_version", "`java -version` alone (the floor)",
+            "no_archive", "the service, no class archive",
+            "archive", "the service with its class archive (as run.sh starts it)");
+
+    /** Start-up: the first 200 at most this long after exec (median of the starts). */
+    static final double STARTUP_GOAL_MS = 500;
+    /** The ramp: a window of 1 s at this share of the ramp's peak, at the latest in the second window. */
+    static final double RAMP_SHARE = 0.8;
+    static final int RAMP_GOAL_SECONDS = 2;
+
     static final Map<String, String> THROTTLED = labels(
             "health", "1 · health",
             "search_cached", "2 · search?id cached",
@@ -61,6 +79,29 @@ public final class BenchReport {
                    long errors, double bytesPerS) {
         double spreadPct() {
             return rps == 0 ? 0 : 100.0 * (rpsMax - rpsMin) / rps;
+        }
+    }
+
+    /**
+     * One ramp: 2xx answers per 1 s window since the first 200. secondsTo80 is the first window (1-based: window k
+     * ends k seconds after the first 200) at RAMP_SHARE of the ramp's peak window, or 0 when there is none.
+     */
+    record Ramp(String name, String variant, List<Long> ok, long errors) {
+        long peak() {
+            return ok.stream().mapToLong(Long::longValue).max().orElse(0);
+        }
+
+        int secondsTo80() {
+            for (int i = 0; i < ok.size(); i++) {
+                if (peak() > 0 && ok.get(i) >= RAMP_SHARE * peak()) {
+                    return i + 1;
+                }
+            }
+            return 0;
+        }
+
+        double firstSecondShare() {
+            return ok.isEmpty() || peak() == 0 ? 0 : (double) ok.get(0) / peak();
         }
     }
 
@@ -91,6 +132,10 @@ public final class BenchReport {
         String markdown = report.markdown(meta);
         Files.writeString(Path.of(args[2]), markdown, StandardCharsets.UTF_8);
         mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(args[3]).toFile(), report.json(meta));
+        if (!report.ramps().isEmpty()) {
+            // OUT.json -> OUT.ramp.tsv, for the plot bench/run.sh makes with gnuplot (bench/ramp.gp)
+            Files.writeString(Path.of(args[3].replaceFirst("\\.json$", "") + ".ramp.tsv"), report.rampTsv(), StandardCharsets.UTF_8);
+        }
         System.out.print(markdown);
         boolean enforce = args.length > 4 && args[4].equals("--enforce-targets");
         System.exit(report.exitCode(enforce));
@@ -143,6 +188,66 @@ public final class BenchReport {
         return lines.stream().filter(l -> type.equals(l.path("type").asText())).toList();
     }
 
+    /** The start-up milliseconds per variant; a line without a variant is from a run before the class archive. */
+    Map<String, List<Double>> startups() {
+        Map<String, List<Double>> out = new LinkedHashMap<>();
+        for (String variant : VARIANTS.keySet()) {
+            for (JsonNode s : ofType("startup")) {
+                if (variant.equals(s.path("name").asText("no_archive"))) {
+                    listOf(s.path("ms")).forEach(ms -> out.computeIfAbsent(variant, v -> new ArrayList<>()).add(ms.asDouble()));
+                }
+            }
+        }
+        return out;
+    }
+
+    List<Ramp> ramps() {
+        List<Ramp> out = new ArrayList<>();
+        for (String name : RAMPS.keySet()) {
+            for (String variant : List.of("no_archive", "archive")) {
+                ofType("ramp").stream().filter(r -> name.equals(r.path("name").asText()) && variant.equals(r.path("variant").asText()))
+                        .forEach(r -> out.add(new Ramp(name, variant, listOf(r.path("ok")).stream().map(JsonNode::asLong).toList(),
+                                r.path("errors").asLong())));
+            }
+        }
+        return out;
+    }
+
+    static double medianOf(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /**
+     * The ramps as gnuplot data (bench/ramp.gp): one block per scenario (two blank lines apart, gnuplot's index),
+     * columns second, without the archive, with it (NaN where a variant did not run).
+     */
+    String rampTsv() {
+        StringBuilder tsv = new StringBuilder("# 2xx answers per 1 s window after the first 200; columns: second, no archive, archive\n");
+        for (String name : RAMPS.keySet()) {
+            List<Ramp> both = ramps().stream().filter(r -> r.name().equals(name)).toList();
+            if (both.isEmpty()) {
+                continue;
+            }
+            tsv.append("# ").append(name).append('\n');
+            int seconds = both.stream().mapToInt(r -> r.ok().size()).max().orElse(0);
+            for (int i = 0; i < seconds; i++) {
+                tsv.append(i + 1);
+                for (String variant : List.of("no_archive", "archive")) {
+                    int second = i;
+                    tsv.append('\t').append(both.stream().filter(r -> r.variant().equals(variant) && second < r.ok().size())
+                            .map(r -> Long.toString(r.ok().get(second))).findFirst().orElse("NaN"));
+                }
+                tsv.append('\n');
+            }
+            tsv.append("\n\n");
+        }
+        return tsv.toString();
+    }
+
     // ---- targets and hard failures
 
     List<Target> targets() {
@@ -170,10 +275,42 @@ public final class BenchReport {
                 failures.add("throttled " + name + ": " + t.path("errors").asLong() + " errors");
             }
         }
-        for (JsonNode s : ofType("startup")) {
-            double ms = median(listOf(s.path("ms")), JsonNode::asDouble);
-            out.add(atMost("start-up (7): process start to first 200 on health, median of " + s.path("ms").size(),
-                    "", fmt(ms, 0) + " ms", ms, 2000, "ms"));
+        Map<String, List<Double>> starts = startups();
+        String shipped = starts.containsKey("archive") ? "archive" : "no_archive";
+        if (starts.containsKey(shipped)) {
+            double ms = medianOf(starts.get(shipped));
+            StringBuilder measured = new StringBuilder(fmt(ms, 0) + " ms");
+            List<String> beside = new ArrayList<>();
+            if (starts.containsKey("no_archive") && !shipped.equals("no_archive")) {
+                beside.add("without the archive " + fmt(medianOf(starts.get("no_archive")), 0) + " ms");
+            }
+            if (starts.containsKey("java_version")) {
+                beside.add("java -version alone " + fmt(medianOf(starts.get("java_version")), 0) + " ms");
+            }
+            if (!beside.isEmpty()) {
+                measured.append(" (").append(String.join("; ", beside)).append(")");
+            }
+            out.add(atMost("start-up (7): exec to the first 200 on health, " + (shipped.equals("archive")
+                            ? "with the class archive" : "no class archive") + ", median of " + starts.get(shipped).size(),
+                    "", measured.toString(), ms, STARTUP_GOAL_MS, "ms"));
+        }
+        List<Ramp> ramps = ramps();
+        String rampShipped = ramps.stream().anyMatch(r -> r.variant().equals("archive")) ? "archive" : "no_archive";
+        for (Ramp r : ramps) {
+            if (r.errors() > 0) {
+                failures.add("ramp " + r.name() + " (" + r.variant() + "): " + r.errors() + " errors");
+            }
+            if (!r.variant().equals(rampShipped)) {
+                continue;
+            }
+            int s = r.secondsTo80();
+            boolean met = s >= 1 && s <= RAMP_GOAL_SECONDS;
+            out.add(new Target("ramp (10): " + RAMPS.getOrDefault(r.name(), r.name()) + ", first 1 s window at ≥ "
+                    + fmt(100 * RAMP_SHARE, 0) + " % of the peak, " + (rampShipped.equals("archive") ? "with" : "no")
+                    + " class archive", "16",
+                    (s == 0 ? "never" : "window " + s) + " (1st s: " + fmt(100 * r.firstSecondShare(), 0) + " % of "
+                            + fmt(r.peak(), 0) + " req/s)",
+                    "≤ " + RAMP_GOAL_SECONDS + " s", met, met ? "met" : "missed"));
         }
         for (JsonNode b : ofType("burst")) {
             String burst = "connection burst (9): " + String.format(Locale.ROOT, "%,d", b.path("clients").asLong())
@@ -281,6 +418,27 @@ public final class BenchReport {
         for (Figures f : figures("load", CEILINGS)) {
             row(md, CEILINGS.get(f.name()), f);
         }
+        Map<String, List<Double>> starts = startups();
+        if (!starts.isEmpty()) {
+            md.append("\n## Start-up (exec to the first 200 on health; starts interleaved)\n\n| What | Starts | Median ms | Min | Max |\n|---|---:|---:|---:|---:|\n");
+            starts.forEach((variant, ms) -> md.append("| ").append(VARIANTS.get(variant)).append(" | ").append(ms.size())
+                    .append(" | ").append(fmt(medianOf(ms), 0)).append(" | ")
+                    .append(fmt(ms.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN), 0)).append(" | ")
+                    .append(fmt(ms.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN), 0)).append(" |\n"));
+        }
+        List<Ramp> ramps = ramps();
+        if (!ramps.isEmpty()) {
+            md.append("\n## Ramp after a start (2xx per 1 s window from the first 200, 16 connections)\n\n"
+                    + "| Scenario | Class archive | Peak req/s | 1st s | 2nd s | First window ≥ 80 % of peak | Every window |\n|---|---|---:|---:|---:|---:|---|\n");
+            for (Ramp r : ramps) {
+                md.append("| ").append(RAMPS.get(r.name())).append(" | ").append(r.variant().equals("archive") ? "yes" : "no")
+                        .append(" | ").append(fmt(r.peak(), 0)).append(" | ")
+                        .append(r.ok().isEmpty() ? "–" : fmt(r.ok().get(0), 0)).append(" | ")
+                        .append(r.ok().size() < 2 ? "–" : fmt(r.ok().get(1), 0)).append(" | ")
+                        .append(r.secondsTo80() == 0 ? "never" : r.secondsTo80() + " s").append(" | ")
+                        .append(String.join(" ", r.ok().stream().map(Object::toString).toList())).append(" |\n");
+            }
+        }
         md.append("\n## Targets\n\n| Target | Conns | Measured | Goal | Result |\n|---|---:|---|---|---|\n");
         for (Target t : targets) {
             md.append("| ").append(t.what()).append(" | ").append(t.conc()).append(" | ").append(t.measured())
@@ -315,7 +473,17 @@ public final class BenchReport {
         ArrayNode throttled = root.putArray("throttled");
         ofType("throttled").forEach(throttled::add);
         ObjectNode facts = root.putObject("facts");
-        ofType("startup").forEach(s -> facts.set("startup_ms", s.path("ms")));
+        ObjectNode startup = facts.putObject("startup_ms");
+        startups().forEach((variant, ms) -> {
+            ArrayNode a = startup.putArray(variant);
+            ms.forEach(a::add);
+        });
+        ArrayNode rampsJson = facts.putArray("ramps");
+        for (Ramp r : ramps()) {
+            ObjectNode o = rampsJson.addObject().put("name", r.name()).put("variant", r.variant()).put("peak_rps", r.peak())
+                    .put("first_window_at_80_pct", r.secondsTo80()).put("errors", r.errors());
+            r.ok().forEach(o.putArray("rps_per_second")::add);
+        }
         ofType("rss").forEach(r -> facts.put("rss_after_mixed_kib", r.path("kib").asLong()));
         ofType("burst").forEach(b -> facts.set("connection_burst", b));
         ofType("big").forEach(b -> facts.set("search_all_big", b));

@@ -47,4 +47,53 @@ class BenchReportTest {
         String cut = "{\"type\":\"writes\",\"name\":\"create\",\"conc\":16,\"run\":1,\"rows\":110,\"server_200\":110,\"client_2xx\":100}";
         assertEquals(0, BenchReport.of(List.of(load("create", 16, 1, 1000, 0), cut)).exitCode(false));
     }
+
+    private static String ramp(String name, String variant, String ok, long errors) {
+        return "{\"type\":\"ramp\",\"name\":\"" + name + "\",\"variant\":\"" + variant + "\",\"conc\":16,\"ok\":[" + ok
+                + "],\"errors\":" + errors + "}";
+    }
+
+    private static BenchReport.Target target(BenchReport report, String startsWith) {
+        return report.targets().stream().filter(t -> t.what().startsWith(startsWith)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void startUpIsTheMedianWithTheArchiveAgainst500MsWithTheFloorAndTheStartWithoutBesideIt() {
+        BenchReport report = BenchReport.of(List.of(
+                "{\"type\":\"startup\",\"name\":\"java_version\",\"ms\":[40,50,60]}",
+                "{\"type\":\"startup\",\"name\":\"no_archive\",\"ms\":[900,1000,1100]}",
+                "{\"type\":\"startup\",\"name\":\"archive\",\"ms\":[450,480,700]}"));
+        BenchReport.Target t = target(report, "start-up");
+        assertTrue(t.met(), t.toString());
+        assertEquals("480 ms (without the archive 1,000 ms; java -version alone 50 ms)", t.measured());
+        assertFalse(target(BenchReport.of(List.of("{\"type\":\"startup\",\"name\":\"no_archive\",\"ms\":[900]}")),
+                "start-up").met());
+    }
+
+    @Test
+    void aRampMeetsItsTargetWhenTheFirstOrSecondWindowReaches80PercentOfItsPeak() {
+        BenchReport report = BenchReport.of(List.of(
+                ramp("search_cached", "no_archive", "100,300,900,1000", 0),
+                ramp("search_cached", "archive", "500,850,1000,990", 0),
+                ramp("create", "archive", "100,300,790,1000", 0)));
+        List<BenchReport.Ramp> ramps = report.ramps();
+        assertEquals(3, ramps.get(0).secondsTo80());
+        assertEquals(2, ramps.get(1).secondsTo80());
+        // Only the variant run.sh starts is a target: with the archive.
+        List<BenchReport.Target> targets = report.targets().stream().filter(t -> t.what().startsWith("ramp")).toList();
+        assertEquals(2, targets.size());
+        assertTrue(targets.get(0).met(), targets.get(0).toString());
+        assertFalse(targets.get(1).met(), targets.get(1).toString());
+        assertEquals("window 4 (1st s: 10 % of 1,000 req/s)", targets.get(1).measured());
+        assertEquals(0, report.exitCode(false));
+        assertEquals(3, report.exitCode(true));
+    }
+
+    @Test
+    void rampErrorsFailTheRunAndTheRampDataHasNaNWhereAVariantDidNotRun() {
+        assertEquals(1, BenchReport.of(List.of(ramp("create", "archive", "10,20", 3))).exitCode(false));
+        String tsv = BenchReport.of(List.of(ramp("search_uncached", "no_archive", "10,20,30", 0),
+                ramp("search_uncached", "archive", "25,30", 0))).rampTsv();
+        assertTrue(tsv.contains("# search_uncached\n1\t10\t25\n2\t20\t30\n3\t30\tNaN\n"), tsv);
+    }
 }

@@ -58,7 +58,7 @@ class ConfigTest {
     @Test
     void theFlaskFileLoadsWithEveryOptionalKeyAtItsDefault() throws IOException {
         Config c = load(FLASK_YAML, Map.of());
-        assertEquals(new Config.Postgres(List.of(new Config.HostPort("localhost", 5432)), "attendance_db", "postgres", "password", 8, 3000, 10_000, 30, 30), c.postgres());
+        assertEquals(new Config.Postgres(List.of(new Config.HostPort("localhost", 5432)), "attendance_db", "postgres", "password", 8, 3000, 10_000, 30, 30, false), c.postgres());
         assertEquals(new Config.Redis("localhost", 6379, null, 100, 64), c.redis());
         assertEquals(new Config.Server("0.0.0.0", 8080, 1_048_576, 64, 33_554_432, false, 1024), c.server());
         assertEquals(new Config.Cache(20, "attendance:"), c.cache());
@@ -82,7 +82,7 @@ class ConfigTest {
     /** Every key at a value other than its default; also what TestConfigs.with relies on to copy a config. */
     @Test
     void everyKeyWrittenToTheFileIsReadBack() {
-        Config c = new Config(new Config.Postgres(List.of(new Config.HostPort("db.example", 6543)), "d", "u", "no", 3, 1500, 2500, 7, 11),
+        Config c = new Config(new Config.Postgres(List.of(new Config.HostPort("db.example", 6543)), "d", "u", "no", 3, 1500, 2500, 7, 11, true),
                 new Config.Redis("cache.example", 6380, "0123", 250, 5),
                 new Config.Server("127.0.0.2", 8181, 2048, 9, 4096, true, 200),
                 new Config.Cache(5, "k:"), Config.DateFormat.ISO, new Config.Auth("2023-01-01"));
@@ -122,7 +122,7 @@ class ConfigTest {
 
     @Test
     void sentinelAndClusterModesReadBackEveryKey() {
-        Config base = new Config(new Config.Postgres(List.of(new Config.HostPort("db.example", 6543)), "d", "u", "no", 3, 1500, 2500, 7, 11),
+        Config base = new Config(new Config.Postgres(List.of(new Config.HostPort("db.example", 6543)), "d", "u", "no", 3, 1500, 2500, 7, 11, true),
                 new Config.Redis("cache.example", 6380, "0123", 250, 5),
                 new Config.Server("127.0.0.2", 8181, 2048, 9, 4096, true, 200),
                 new Config.Cache(5, "k:"), Config.DateFormat.ISO, Config.Auth.NONE);
