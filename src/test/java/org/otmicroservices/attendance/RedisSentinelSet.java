@@ -17,7 +17,7 @@ import org.otmicroservices.attendance.config.Config;
  * writes (RedisSentinelLostBumpTest). A proxy on the replication link cannot: the sentinels see the replica follow an
  * address that is not the master's and point it straight at the master ("+fix-slave-config").
  */
-final class RedisSentinelSet implements AutoCloseable {
+final class RedisSentinelSet implements RedisTopology {
     static final String MASTER_NAME = "mymaster";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -80,8 +80,8 @@ final class RedisSentinelSet implements AutoCloseable {
         return p;
     }
 
-    /** The test config c pointed at these sentinels. */
-    Config use(Config c) {
+    @Override
+    public Config use(Config c) {
         List<String> nodes = sentinelPorts.stream().map(p -> "127.0.0.1:" + p).toList();
         return TestConfigs.with(c, "redis.sentinel", Map.of("master", MASTER_NAME, "nodes", nodes, "password", ""));
     }
