@@ -10,6 +10,7 @@ import org.otmicroservices.attendance.config.Config;
 import org.otmicroservices.attendance.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -173,11 +174,25 @@ final class RedisResponseCache implements ResponseCache {
             return false;
         }
         try {
-            redis.ping();
+            ping();
             return true;
         } catch (JedisException e) {
             trip(e);
             return false;
+        }
+    }
+
+    /**
+     * A PING to the master that holds the cache's keys. On a cluster Jedis sends PING to every node it knows, and
+     * a master that was failed over stays known, so it would fail for good after the first failover (the breaker
+     * never closing, health/detail down); EXISTS on the generation goes to the slot's master, through the client
+     * that follows the failover.
+     */
+    private void ping() {
+        if (redis instanceof RedisClusterClient) {
+            redis.exists(generationKey);
+        } else {
+            redis.ping();
         }
     }
 
@@ -207,7 +222,7 @@ final class RedisResponseCache implements ResponseCache {
             return;
         }
         try {
-            redis.ping();
+            ping();
             if (invalidationPending.getAndSet(false)) {
                 try {
                     leases.bump();
