@@ -7,23 +7,45 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.otmicroservices.attendance.cache.ResponseCache;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
-/** The cache (README "Deliberate differences": how the cache stays consistent): keys with the query string, read-your-writes across instances, TTL. (Redis failing: RedisFaultTest.) */
+/**
+ * The cache (README "Deliberate differences": how the cache stays consistent): keys with the query string,
+ * read-your-writes across instances, TTL; the same assertions on a single Redis, on Sentinel and on a Cluster,
+ * each started once for its run of the class. (Redis failing: RedisFaultTest; failovers: RedisSentinelFailoverTest,
+ * RedisSentinelLostBumpTest, RedisClusterCacheTest.)
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(RedisTopology.Mode.class)
 class CacheTest {
     @RegisterExtension
-    static final TestApp app = new TestApp();
+    @Order(1) // the servers first: the apps' configs point at them
+    static final RedisTopology.PerInvocation redis = new RedisTopology.PerInvocation();
     @RegisterExtension
-    static final TestApp oneSecondTtl = new TestApp(c -> TestConfigs.with(c, "cache.ttl_seconds", 1));
+    @Order(2)
+    static final TestApp app = new TestApp(redis::use);
     @RegisterExtension
-    static final TestApp cacheOff = new TestApp(c -> TestConfigs.with(c, "cache.ttl_seconds", 0));
+    @Order(2)
+    static final TestApp oneSecondTtl = new TestApp(c -> TestConfigs.with(redis.use(c), "cache.ttl_seconds", 1));
+    @RegisterExtension
+    @Order(2)
+    static final TestApp cacheOff = new TestApp(c -> TestConfigs.with(redis.use(c), "cache.ttl_seconds", 0));
+
+    /** The mode whose servers this run uses (started by redis). */
+    @Parameter
+    RedisTopology.Mode mode;
 
     private static final String V1 = "/api/v1/attendance";
     private static final AtomicInteger ids = new AtomicInteger();
@@ -65,6 +87,17 @@ class CacheTest {
     }
 
     @Test
+    void theInstanceCachesOnTheRedisOfThisRun() {
+        String detail = app.get(V1 + "/health/detail").body();
+        assertTrue(detail.contains("\"redis\":\"up\""), detail);
+        if (mode == RedisTopology.Mode.SINGLE) {
+            assertFalse(detail.contains("redis_mode"), "a single node keeps the Flask body: " + detail);
+        } else {
+            assertTrue(detail.contains("\"redis_mode\":\"" + mode.name().toLowerCase(Locale.ROOT) + "\""), detail);
+        }
+    }
+
+    @Test
     void searchForAnotherIdRightAfterASearchReturnsThatRecord() {
         String one = newId();
         String two = newId();
@@ -91,12 +124,10 @@ class CacheTest {
         created(app, id, "Before");
         assertEquals(body(id, "Before"), search(app, id));
         String allBefore = app.get(V1 + "/search/all").body();
-        try (RedisClient redis = app.env.redis()) {
-            // Each store follows its answer: wait for both entries rather than race them.
-            for (String key : List.of(V1 + "/search?id=" + id, V1 + "/search/all")) {
-                Poll.until("the answer of " + key + " stored", Duration.ofSeconds(5),
-                        () -> redis.exists(app.config.cache().keyPrefix() + "entry:" + key));
-            }
+        // Each store follows its answer: wait for both entries rather than race them.
+        for (String key : List.of(V1 + "/search?id=" + id, V1 + "/search/all")) {
+            Poll.until("the answer of " + key + " stored on " + mode, Duration.ofSeconds(5),
+                    () -> app.redis().exists(app.keyPrefix() + "entry:" + key));
         }
         rename(app, id, "After");
         assertEquals(body(id, "Before"), search(app, id), "a cached read does not query PostgreSQL");
@@ -154,21 +185,20 @@ class CacheTest {
         // next test); the renewal that follows it, at the latest when the lease runs out, ends the copies.
         String id = newId();
         created(app, id, "v0");
-        try (RedisClient redis = app.env.redis()) {
-            for (int round = 1; round <= 5; round++) {
-                double before = localHits(app.app);
-                String expected = body(id, "v" + (round - 1));
-                Poll.until(() -> "a read answered from memory", Duration.ofSeconds(5), () -> {
-                    assertEquals(expected, search(app, id));
-                    return localHits(app.app) > before ? Optional.of(true) : Optional.empty();
-                });
-                rename(app, id, "v" + round);
-                redis.incr(app.config.cache().keyPrefix() + "generation");
-                long bumped = System.nanoTime();
-                sleep(ResponseCache.KEPT_COPIES_TRUST.toMillis());
-                assertEquals(body(id, "v" + round), search(app, id), "round " + round + ", "
-                        + Duration.ofNanos(System.nanoTime() - bumped).toMillis() + " ms after the bump");
-            }
+        UnifiedJedis redis = app.redis();
+        for (int round = 1; round <= 5; round++) {
+            double before = localHits(app.app);
+            String expected = body(id, "v" + (round - 1));
+            Poll.until(() -> "a read answered from memory", Duration.ofSeconds(5), () -> {
+                assertEquals(expected, search(app, id));
+                return localHits(app.app) > before ? Optional.of(true) : Optional.empty();
+            });
+            rename(app, id, "v" + round);
+            redis.incr(app.keyPrefix() + "generation");
+            long bumped = System.nanoTime();
+            sleep(ResponseCache.KEPT_COPIES_TRUST.toMillis());
+            assertEquals(body(id, "v" + round), search(app, id), "round " + round + ", "
+                    + Duration.ofNanos(System.nanoTime() - bumped).toMillis() + " ms after the bump");
         }
     }
 
@@ -202,12 +232,10 @@ class CacheTest {
         assertEquals(body(id, "Direct"), search(app, id));
 
         assertEquals(400, app.get(V1 + "/search?id=").statusCode());
-        try (RedisClient redis = app.env.redis()) {
-            String prefix = app.config.cache().keyPrefix() + "entry:";
-            // The store follows the answer, so the client may read it a moment before the entry is there.
-            Poll.until("the 200 stored", Duration.ofSeconds(5), () -> redis.exists(prefix + V1 + "/search?id=" + id));
-            assertFalse(redis.exists(prefix + V1 + "/search?id="));
-        }
+        String prefix = app.keyPrefix() + "entry:";
+        // The store follows the answer, so the client may read it a moment before the entry is there.
+        Poll.until("the 200 stored", Duration.ofSeconds(5), () -> app.redis().exists(prefix + V1 + "/search?id=" + id));
+        assertFalse(app.redis().exists(prefix + V1 + "/search?id="));
     }
 
     @Test
@@ -234,8 +262,6 @@ class CacheTest {
         assertEquals(body(id, "Before"), search(cacheOff, id));
         rename(cacheOff, id, "After");
         assertEquals(body(id, "After"), search(cacheOff, id));
-        try (RedisClient redis = cacheOff.env.redis()) {
-            assertEquals(Set.of(), redis.keys(cacheOff.config.cache().keyPrefix() + "entry:*"));
-        }
+        assertEquals(Set.of(), cacheOff.redis().keys(cacheOff.keyPrefix() + "entry:*"));
     }
 }

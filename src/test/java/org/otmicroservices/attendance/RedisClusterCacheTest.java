@@ -4,15 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,7 +15,6 @@ import org.otmicroservices.attendance.cache.Lookup;
 import org.otmicroservices.attendance.cache.ResponseCache;
 import org.otmicroservices.attendance.config.Config;
 import org.otmicroservices.attendance.metrics.Metrics;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClusterClient;
 
 /**
@@ -33,57 +26,20 @@ import redis.clients.jedis.RedisClusterClient;
 class RedisClusterCacheTest {
     @TempDir
     static Path dir;
-    private static final List<Process> nodes = new ArrayList<>();
-    private static final List<String> addresses = new ArrayList<>();
+    private static RedisClusterSet cluster;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            int port = Ports.free();
-            Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
-            nodes.add(new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--cluster-enabled", "yes", "--cluster-port", Integer.toString(Ports.free()),
-                    "--cluster-config-file", nodeDir.resolve("nodes.conf").toString(), "--dir", nodeDir.toString(),
-                    "--save", "", "--appendonly", "no")
-                    .redirectErrorStream(true).redirectOutput(nodeDir.resolve("log").toFile()).start());
-            addresses.add("127.0.0.1:" + port);
-        }
-        for (String a : addresses) {
-            int port = Integer.parseInt(a.substring(a.indexOf(':') + 1));
-            Poll.until("cluster node " + a + " listening", Duration.ofSeconds(20), () -> !Ports.refuses(port));
-        }
-        List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-        create.addAll(addresses);
-        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-        Process p = new ProcessBuilder(create).redirectErrorStream(true).redirectOutput(dir.resolve("create.log").toFile()).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, () -> read(dir.resolve("create.log")));
-        try (RedisClusterClient c = RedisClusterClient.create(HostAndPort.from(addresses.get(0)))) {
-            Poll.until("cluster serving writes", Duration.ofSeconds(30), () -> {
-                try {
-                    c.set("{probe}x", "1");
-                    return true;
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            });
-        }
+    static void startCluster() {
+        cluster = RedisClusterSet.start(dir);
     }
 
     @AfterAll
     static void stopCluster() {
-        nodes.forEach(Process::destroyForcibly);
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return e.toString();
-        }
+        cluster.close();
     }
 
     private static Config.Redis cluster() {
-        return new Config.Redis(null, 0, null, 1000, 8, null, new Config.Cluster(List.copyOf(addresses)));
+        return new Config.Redis(null, 0, null, 1000, 8, null, new Config.Cluster(List.copyOf(cluster.addresses)));
     }
 
     private static byte[] bytes(String s) {
@@ -96,7 +52,7 @@ class RedisClusterCacheTest {
         try (ResponseCache c = ResponseCache.connect(cluster(), cache, new Metrics("test"))) {
             assertTrue(c.isUp());
             assertEquals("cluster", c.mode());
-            assertTrue(addresses.contains(c.master()), c.master());
+            assertTrue(cluster.addresses.contains(c.master()), c.master());
             for (String key : List.of("/search?id=1", "/search/all", "/summary")) {
                 Lookup miss = c.lookup(key);
                 assertFalse(miss.hit());
@@ -112,7 +68,7 @@ class RedisClusterCacheTest {
     void aMasterThatLostTheLastBumpServesNoEntryStoredBeforeIt() {
         Config.Cache cache = new Config.Cache(20, "fence_test:");
         try (ResponseCache c = ResponseCache.connect(cluster(), cache, new Metrics("test"));
-             RedisClusterClient raw = RedisClusterClient.create(Set.of(HostAndPort.from(addresses.get(0))))) {
+             RedisClusterClient raw = cluster.client()) {
             Lookup before = c.lookup("/search?id=7");
             c.store("/search?id=7", before.generation(), null, bytes("old"));
             assertTrue(c.lookup("/search?id=7").hit());

@@ -7,19 +7,32 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.ClassTemplate;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterClassTemplateInvocationCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeClassTemplateInvocationCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.otmicroservices.attendance.cache.ResponseCache;
 import org.otmicroservices.attendance.config.Config;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The real service for a test class: started through App.start (as Main does) on a free port against a fresh
- * database and key prefix, driven over real HTTP. Register with @RegisterExtension on a static field.
+ * database and key prefix, driven over real HTTP. Register with @RegisterExtension on a static field. In a
+ * @ParameterizedClass it starts afresh for each invocation (e.g. once per Redis mode: RedisTopology.PerInvocation).
  */
-final class TestApp implements BeforeAllCallback, AfterAllCallback {
+final class TestApp implements BeforeAllCallback, AfterAllCallback, BeforeClassTemplateInvocationCallback,
+        AfterClassTemplateInvocationCallback {
     private final UnaryOperator<Config> customize;
     private final ByteArrayOutputStream accessLog = new ByteArrayOutputStream();
+    private UnifiedJedis redis;
     TestEnv env;
     Config config;
     App app;
@@ -34,16 +47,77 @@ final class TestApp implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        env = TestEnv.get(context);
-        config = customize.apply(env.config(env.createDatabase(), env.newKeyPrefix()));
-        app = App.start(config, new PrintStream(accessLog, true, StandardCharsets.UTF_8));
+        if (!perInvocation(context)) {
+            start(context);
+        }
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
+        if (!perInvocation(context)) {
+            stop();
+        }
+    }
+
+    @Override
+    public void beforeClassTemplateInvocation(ExtensionContext context) {
+        start(context);
+    }
+
+    @Override
+    public void afterClassTemplateInvocation(ExtensionContext context) {
+        stop();
+    }
+
+    private static boolean perInvocation(ExtensionContext context) {
+        return AnnotationSupport.isAnnotated(context.getRequiredTestClass(), ClassTemplate.class);
+    }
+
+    private void start(ExtensionContext context) {
+        env = TestEnv.get(context);
+        config = customize.apply(env.config(env.createDatabase(), env.newKeyPrefix()));
+        accessLog.reset();
+        app = App.start(config, new PrintStream(accessLog, true, StandardCharsets.UTF_8));
+    }
+
+    private void stop() {
         if (app != null) {
             app.close();
+            app = null;
         }
+        if (redis != null) {
+            redis.close();
+            redis = null;
+        }
+    }
+
+    /**
+     * A client of the Redis this app caches on, for a test to look at or change keys as an operator would: the
+     * shared one of config.yaml in single mode (even when the app reaches it through a FaultProxy), else the
+     * app's sentinels or cluster. Closed with the app.
+     */
+    synchronized UnifiedJedis redis() {
+        if (redis == null) {
+            Config.Redis r = config.redis();
+            DefaultJedisClientConfig login = DefaultJedisClientConfig.builder().password(r.password()).build();
+            if (r.sentinel() != null) {
+                redis = RedisSentinelClient.builder().masterName(r.sentinel().master()).clientConfig(login)
+                        .sentinels(r.sentinel().nodes().stream().map(HostAndPort::from).collect(Collectors.toSet()))
+                        .sentinelClientConfig(DefaultJedisClientConfig.builder().password(r.sentinel().password()).build())
+                        .build();
+            } else if (r.cluster() != null) {
+                redis = RedisClusterClient.builder().clientConfig(login)
+                        .nodes(r.cluster().nodes().stream().map(HostAndPort::from).collect(Collectors.toSet())).build();
+            } else {
+                redis = env.redis();
+            }
+        }
+        return redis;
+    }
+
+    /** The prefix of this app's cache keys as they are in Redis (on a cluster, in braces: ResponseCache.keyPrefix). */
+    String keyPrefix() {
+        return ResponseCache.keyPrefix(config.redis(), config.cache());
     }
 
     /** Another instance sharing this one's database and Redis prefix, as a second node behind nginx. */
@@ -122,9 +196,7 @@ final class TestApp implements BeforeAllCallback, AfterAllCallback {
     /** Empties the table and invalidates every cached response, as a write through the service would. */
     void reset() {
         sql("TRUNCATE records");
-        try (RedisClient redis = env.redis()) {
-            redis.incr(config.cache().keyPrefix() + "generation");
-        }
+        redis().incr(keyPrefix() + "generation");
     }
 
     String accessLog() {

@@ -15,6 +15,7 @@ import org.otmicroservices.attendance.config.Config;
 import org.otmicroservices.attendance.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -222,11 +223,25 @@ final class RedisResponseCache implements ResponseCache {
             return false;
         }
         try {
-            redis.ping();
+            ping();
             return true;
         } catch (JedisException e) {
             trip(e);
             return false;
+        }
+    }
+
+    /**
+     * A PING to the master that holds the cache's keys. On a cluster Jedis sends PING to every node it knows, and
+     * a master that was failed over stays known, so it would fail for good after the first failover (the breaker
+     * never closing, health/detail down); EXISTS on the generation goes to the slot's master, through the client
+     * that follows the failover.
+     */
+    private void ping() {
+        if (redis instanceof RedisClusterClient) {
+            redis.exists(generationKey);
+        } else {
+            redis.ping();
         }
     }
 
@@ -285,7 +300,7 @@ final class RedisResponseCache implements ResponseCache {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(where.timeoutMs());
         for (int attempt = 1; ; attempt++) {
             try {
-                redis.ping();
+                ping();
                 return;
             } catch (JedisConnectionException e) {
                 if (attempt == PING_ATTEMPTS || System.nanoTime() - deadline > 0) {
