@@ -80,7 +80,9 @@ BASE=http://127.0.0.1:$PORT
 up=
 for _ in $(seq 1 1500); do
   [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/api/v1/attendance/health")" = 200 ] && { up=1; break; }
-  kill -0 "$JVM" 2>/dev/null || die "the training run stopped: $(grep -v '^\s*at ' "$TMP/err" | tail -2)"
+  # The service's own last word ("attendance-api: ..."), not the framework's lines after it.
+  kill -0 "$JVM" 2>/dev/null || die "the training run stopped: $(grep '^attendance-api: ' "$TMP/err" | tail -1 | cut -c1-300 \
+    || grep -v '^\s*at ' "$TMP/err" | tail -2)"
   sleep 0.04
 done
 [ -n "$up" ] || die "the training run did not answer 200 on health within 60 s"
