@@ -26,7 +26,7 @@ import redis.clients.jedis.RedisClient;
  * the write.
  */
 class RedisSentinelLostBumpTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = RedisFailover.WAIT;
     private static final String V1 = "/api/v1/attendance";
 
     @TempDir
@@ -43,15 +43,6 @@ class RedisSentinelLostBumpTest {
     @AfterAll
     static void stopSentinelSet() {
         set.close();
-    }
-
-    private static String base(App a) {
-        return "http://127.0.0.1:" + a.port() + V1;
-    }
-
-    private static boolean cachesOn(App a, int port) {
-        String detail = Http.get(base(a) + "/health/detail").body();
-        return detail.contains("\"redis\":\"up\"") && detail.contains("\"redis_master\":\"127.0.0.1:" + port + "\"");
     }
 
     /** A key's value on one server, read directly (a replica answers reads too); "" when absent. */
@@ -82,7 +73,7 @@ class RedisSentinelLostBumpTest {
     }
 
     private static String status(App a, String id) {
-        HttpResponse<String> r = Http.get(base(a) + "/search?id=" + id);
+        HttpResponse<String> r = Http.get(RedisFailover.base(a) + "/search?id=" + id);
         assertEquals(200, r.statusCode(), r.body());
         return r.body().replaceAll(".*\"status\":\"([^\"]*)\".*", "$1").strip();
     }
@@ -91,12 +82,12 @@ class RedisSentinelLostBumpTest {
     void aBumpLostInTheFailoverNeverRevivesTheEntryCachedBeforeTheWrite() {
         try (App a = app.startSibling(set::use); App b = app.startSibling(set::use)) {
             for (App x : List.of(a, b)) {
-                Poll.until("the cache on the first master", WAIT, () -> cachesOn(x, set.masterPort));
+                Poll.until("the cache on the first master", WAIT, () -> RedisFailover.cachesOn(x, "127.0.0.1:" + set.masterPort));
             }
             String prefix = app.config.cache().keyPrefix(); // as configured: only a cluster puts it in braces
             String generation = prefix + "generation";
             String entry = prefix + "entry:" + V1 + "/search?id=lost";
-            assertEquals(200, Http.send(Http.request("POST", base(a) + "/create", "application/json",
+            assertEquals(200, Http.send(Http.request("POST", RedisFailover.base(a) + "/create", "application/json",
                     TestApp.record("lost", "Ada", "Before", "2023-01-02"))).statusCode());
             assertEquals("Before", status(b, "lost"));
             Poll.until("B's answer stored on the master", WAIT, () -> set.cli(set.masterPort, "EXISTS", entry).strip().equals("1"));
@@ -108,7 +99,7 @@ class RedisSentinelLostBumpTest {
 
             set.signalReplica("STOP");
             fillTheReplicationBuffer();
-            HttpResponse<String> put = Http.send(Http.request("PUT", base(a) + "/lost", "application/json",
+            HttpResponse<String> put = Http.send(Http.request("PUT", RedisFailover.base(a) + "/lost", "application/json",
                     TestApp.record("lost", "Ada", "After", "2023-01-02")));
             assertEquals(200, put.statusCode(), put.body());
             assertEquals("After", status(b, "lost"), "before the failover");
@@ -127,7 +118,7 @@ class RedisSentinelLostBumpTest {
             long promotedMs = (System.nanoTime() - killed) / 1_000_000;
             assertEquals("1", set.cli(set.replicaPort, "EXISTS", entry).strip(), "the entry from before the write survived");
             for (App x : List.of(a, b)) {
-                Poll.until("the cache on the promoted replica", WAIT, () -> cachesOn(x, set.replicaPort));
+                Poll.until("the cache on the promoted replica", WAIT, () -> RedisFailover.cachesOn(x, "127.0.0.1:" + set.replicaPort));
             }
             long backMs = (System.nanoTime() - killed) / 1_000_000 - promotedMs;
             for (int i = 0; i < 20; i++) {
