@@ -105,6 +105,9 @@ public final class RedisConnections {
     }
 
     private static UnifiedJedis client(Config.Redis config, int timeoutMs, String name, GenericObjectPoolConfig<Connection> pool) {
+        // commons-pool registers every pool as a JMX MBean by default, which starts the platform MBean server:
+        // ~0.1 s of a start (docs/PERFORMANCE.md), for beans that nothing reads.
+        pool.setJmxEnabled(false);
         JedisClientConfig node = clientConfig(timeoutMs, config.password(), name);
         if (config.sentinel() != null) {
             return RedisSentinelClient.builder()
