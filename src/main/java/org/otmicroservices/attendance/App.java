@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.jdbi.v3.core.Jdbi;
 import org.otmicroservices.attendance.cache.ResponseCache;
 import org.otmicroservices.attendance.config.Config;
@@ -47,22 +48,24 @@ final class App implements AutoCloseable {
 
     /** Waits for PostgreSQL, applies migrations, then serves on config.server.port (0: any free port). */
     static App start(Config config, PrintStream accessLog) {
-        HikariDataSource pool = connect(config.postgres());
-        // Liquibase and assembling the service each spend hundreds of milliseconds loading classes on one core:
-        // side by side they take ~10 % off a 2 s start on 2 cores (docs/PERFORMANCE.md). Nothing listens before
-        // the schema is current.
-        CompletableFuture<Void> migrated = CompletableFuture.runAsync(() -> migrate(pool, config.postgres()),
-                task -> new Thread(task, "migrations").start());
+        // PostgreSQL's side (its first logins take ~0.2 s each in a JVM this young) and the rest of the service
+        // (Jedis, the collectors, Javalin and its plugins) need nothing of each other until the routes are wired:
+        // on two threads they overlap on two cores, and the migration check starts as soon as the pool is there
+        // (docs/PERFORMANCE.md). Nothing listens before the schema is current.
+        CompletableFuture<HikariDataSource> connected = CompletableFuture.supplyAsync(
+                () -> connect(config.postgres()), onNewThread("postgres"));
+        CompletableFuture<Void> migrated = connected.thenAcceptAsync(
+                pool -> migrate(pool, config.postgres()), onNewThread("migrations"));
         App app;
         try {
-            app = assemble(config, pool, accessLog);
+            app = assemble(config, connected, accessLog);
         } catch (RuntimeException e) {
             migrated.handle((done, failure) -> null).join(); // Liquibase finishes (and releases its lock) first
-            pool.close();
+            connected.thenAccept(HikariDataSource::close);
             throw e;
         }
         try {
-            awaitMigrated(migrated);
+            await(migrated);
             app.server.start(config.server().host(), config.server().port());
         } catch (RuntimeException e) {
             app.close();
@@ -72,28 +75,43 @@ final class App implements AutoCloseable {
     }
 
     /** Everything the service runs on, wired, not yet listening; only background threads reach out (to Redis). */
-    private static App assemble(Config config, HikariDataSource pool, PrintStream accessLog) {
-        Jdbi jdbi = Database.jdbi(pool);
-        AttendanceDao dao = new AttendanceDao(jdbi);
+    private static App assemble(Config config, CompletableFuture<HikariDataSource> connected, PrintStream accessLog) {
         Metrics metrics = new Metrics(VERSION);
-        metrics.watchPool(pool::getHikariPoolMXBean);
-        ResponseCache cache = ResponseCache.connect(config.redis(), config.cache(), metrics);
-        Writes writes = new Writes(dao, new BulkDao(jdbi), cache);
         Json json = new Json(config.dateFormat());
-        Routes routes = new Routes(
-                new ReadController(dao, new CachedReads(cache), json),
-                new WriteController(writes, json, config.server()),
-                new HealthController(dao, cache, new HostRoles(config.postgres()), json),
-                metrics, new WriteGuard(config.auth()));
-        HttpServer server = new HttpServer(config.server(), routes, metrics, json,
-                new RequestLog(accessLog, config.server().trustProxy()), VERSION);
-        return new App(pool, cache, writes, server);
+        ResponseCache cache = ResponseCache.connect(config.redis(), config.cache(), metrics);
+        HttpServer server = null;
+        try {
+            server = new HttpServer(config.server(), metrics, json,
+                    new RequestLog(accessLog, config.server().trustProxy()), VERSION);
+            HikariDataSource pool = await(connected);
+            metrics.watchPool(pool::getHikariPoolMXBean);
+            Jdbi jdbi = Database.jdbi(pool);
+            AttendanceDao dao = new AttendanceDao(jdbi);
+            Writes writes = new Writes(dao, new BulkDao(jdbi), cache);
+            server.mount(new Routes(
+                    new ReadController(dao, new CachedReads(cache), json),
+                    new WriteController(writes, json, config.server()),
+                    new HealthController(dao, cache, new HostRoles(config.postgres()), json),
+                    metrics, new WriteGuard(config.auth())));
+            return new App(pool, cache, writes, server);
+        } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            cache.close();
+            throw e;
+        }
     }
 
-    /** Rethrows a failed migration as itself (Main turns a MigrationException into one line). */
-    private static void awaitMigrated(CompletableFuture<Void> migrated) {
+    private static Executor onNewThread(String name) {
+        return task -> new Thread(task, name).start();
+    }
+
+    /** Waits for a step of the start on another thread; its failure is rethrown as itself (Main turns a
+     * MigrationException or UnavailableException into one line). */
+    private static <T> T await(CompletableFuture<T> step) {
         try {
-            migrated.join();
+            return step.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }

@@ -24,10 +24,11 @@ import org.otmicroservices.attendance.util.Causes;
 public final class HttpServer implements AutoCloseable {
     private final Javalin javalin;
     private final RequestLog requestLog;
+    private final ImplicitMethods implicitMethods = new ImplicitMethods();
 
-    public HttpServer(Config.Server server, Routes routes, Metrics metrics, Json json, RequestLog requestLog, String version) {
+    /** Everything but the routes (mount), which need the database: Javalin and its plugins are built meanwhile. */
+    public HttpServer(Config.Server server, Metrics metrics, Json json, RequestLog requestLog, String version) {
         this.requestLog = requestLog;
-        ImplicitMethods implicitMethods = new ImplicitMethods();
         javalin = Javalin.create(cfg -> {
             implicitMethods.watch(cfg);
             jetty(cfg, server, json);
@@ -38,10 +39,14 @@ public final class HttpServer implements AutoCloseable {
                 requestLog.log(ctx, ms);
             });
             apiDocs(cfg, version);
-            cfg.router.mount(routes::addTo);
         });
-        implicitMethods.addTo(javalin);
         new ErrorMapper(json).register(javalin);
+    }
+
+    /** Adds the route table, then HEAD and OPTIONS where a plugin's GET route has none; once, before start. */
+    public void mount(Routes routes) {
+        routes.addTo(javalin);
+        implicitMethods.addTo(javalin);
     }
 
     private static void jetty(JavalinConfig cfg, Config.Server server, Json json) {

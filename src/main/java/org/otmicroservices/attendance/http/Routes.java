@@ -5,7 +5,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.http.NotFoundResponse;
-import io.javalin.router.JavalinDefaultRouting;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -40,7 +40,7 @@ public final class Routes {
         this.writeGuard = writeGuard;
     }
 
-    void addTo(JavalinDefaultRouting router) {
+    void addTo(JavalinDefaultRoutingApi<?> router) {
         // Before every matched write route, present and future (PUT, DELETE, ...): the optional write token.
         router.beforeMatched(writeGuard);
         // Query strings that are not UTF-8 or carry NUL, refused for every route before PostgreSQL sees them.
@@ -60,13 +60,13 @@ public final class Routes {
     }
 
     /** GET, HEAD running the same handler (Jetty sends no body), and OPTIONS, as Flask answered them. */
-    private static void read(JavalinDefaultRouting router, String path, Handler handler) {
+    private static void read(JavalinDefaultRoutingApi<?> router, String path, Handler handler) {
         router.get(path, handler);
         router.head(path, handler);
         router.options(path, allow(READ));
     }
 
-    private static void write(JavalinDefaultRouting router, String path, Handler handler) {
+    private static void write(JavalinDefaultRoutingApi<?> router, String path, Handler handler) {
         router.post(path, handler);
         router.options(path, allow(WRITE));
     }
@@ -75,7 +75,7 @@ public final class Routes {
      * PUT and DELETE of a record, as routes rather than a before-handler on /{id}, which ran its path match on every
      * request. The other methods keep the Flask answers on the paths /{id} also matches (notARecordMethod).
      */
-    private static void record(JavalinDefaultRouting router, String path, Handler update, Handler delete) {
+    private static void record(JavalinDefaultRoutingApi<?> router, String path, Handler update, Handler delete) {
         router.put(path, onRecordPath(update));
         router.delete(path, onRecordPath(delete));
         router.options(path, allow(RECORD));
