@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -245,8 +246,16 @@ public final class AttendanceDao {
         }
     }
 
+    /**
+     * The health check's round trip, in plain JDBC: the first request after a start is a health probe, and Jdbi's
+     * first query (its mapper lookup) added ~0.1-0.3 s to it (docs/PERFORMANCE.md).
+     */
     public void ping() {
-        jdbi.useHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+        withConnection(connection -> {
+            try (Statement select = connection.createStatement()) {
+                return select.execute("SELECT 1");
+            }
+        });
     }
 
     private static AttendanceRecord mapRecord(ResultSet rs, StatementContext ctx) throws SQLException {
