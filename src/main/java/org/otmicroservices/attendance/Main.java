@@ -30,7 +30,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        Migrations.configureLiquibase();
         int code = run(args, System.getenv());
         if (code >= 0) {
             System.exit(code);
@@ -42,6 +41,9 @@ public final class Main {
         String command = args.length == 0 ? "serve" : args[0];
         if (args.length > 1) {
             return usage();
+        }
+        if (!command.equals("serve")) {
+            Migrations.configureLiquibase(); // serve does it on the thread that connects to PostgreSQL (App.start)
         }
         try {
             switch (command) {
