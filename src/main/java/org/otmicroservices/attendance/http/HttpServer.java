@@ -22,6 +22,7 @@ import org.otmicroservices.attendance.util.Causes;
  * request, JSON for every error, and a stop that loses no request.
  */
 public final class HttpServer implements AutoCloseable {
+    static final int RESULT_COPY_BUFFER_BYTES = 1024;
     private final Javalin javalin;
     private final RequestLog requestLog;
     private final ImplicitMethods implicitMethods = new ImplicitMethods();
@@ -56,6 +57,12 @@ public final class HttpServer implements AutoCloseable {
         cfg.http.maxRequestSize = server.maxBodyBytes();
         cfg.jetty.clientAbortStatus = 499; // nginx's "client closed request", not Javalin's default 500
         cfg.router.ignoreTrailingSlashes = false; // Flask answers 404 for /health/
+        // Javalin copies every result() body to the response through a buffer of this size, allocated anew per
+        // response; unset it is Jetty's output buffer, 32 KiB, so a 70-byte health answer allocated 32 KiB and a
+        // burst of 1,000 connections ~32 MB, young collections in the middle of the burst (docs/PERFORMANCE.md,
+        // the connection burst). Chunks of up to 8 KiB are gathered in Jetty's output buffer anyway, so a big
+        // body still leaves in the same writes; the service's result() bodies are a few hundred bytes.
+        cfg.http.responseBufferSize = RESULT_COPY_BUFFER_BYTES;
         QueuedThreadPool threads = new QueuedThreadPool(server.maxThreads(), 8, 60_000);
         threads.setName("http");
         cfg.jetty.threadPool = threads;
