@@ -18,8 +18,10 @@ cd "$(dirname "$0")"
 . scripts/jvm.sh
 
 CONFIG="${CONFIG_FILE:-config.yaml}"
-# The JVM flags of a production run; the systemd unit and the benchmark use the same ones.
-JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx192m -XX:+ExitOnOutOfMemoryError}"
+# The JVM flags of a production run, after the collector that suits the JVM (jvm_gc in scripts/jvm.sh); the
+# systemd unit (Java 17) and the benchmark use the same ones. JAVA_OPTS replaces them all.
+HEAP_OPTS="-Xms64m -Xmx192m -XX:+ExitOnOutOfMemoryError"
+java_opts() { echo "${JAVA_OPTS:-$(jvm_gc "$1") $HEAP_OPTS}"; }
 
 log() { echo "run.sh: $*" >&2; }
 
@@ -165,7 +167,7 @@ case "${1:-serve}" in
     fi
     log "$(jvm_describe "$JAVA_BIN")"
     # shellcheck disable=SC2046 # the flags are words
-    exec "$JAVA_BIN" $JAVA_OPTS $(archive_flags "$JAVA_BIN") -jar "$SERVICE_JAR"
+    exec "$JAVA_BIN" $(java_opts "$JAVA_BIN") $(archive_flags "$JAVA_BIN") -jar "$SERVICE_JAR"
     ;;
   test)
     ensure_tools; ensure_test_tools; ensure_postgres; ensure_redis
@@ -179,7 +181,7 @@ case "${1:-serve}" in
     JAVA_BIN=$(jvm_bin)
     log "$(jvm_describe "$JAVA_BIN")"
     flags=$(archive_flags "$JAVA_BIN")
-    echo "$JAVA_OPTS${flags:+ $flags}"
+    echo "$(java_opts "$JAVA_BIN")${flags:+ $flags}"
     ;;
   java)
     jvm_bin

@@ -18,6 +18,11 @@ jvm_bin() {
   command -v java || { echo "no java on PATH (install OpenJDK 17)" >&2; return 1; }
 }
 
+# The collector for a java binary. On 25 the serial collector lets its old generation grow to -Xmx before its
+# first full collection, G1 does not (docs/PERFORMANCE.md, "RSS on Temurin 25"): after the benchmark's load
+# 352 MiB with Serial, 226-240 with G1. On 17 Serial is the smaller one: 204 MiB, G1 251.
+jvm_gc() { if [ "$(jvm_major "$1")" -ge 25 ]; then echo -XX:+UseG1GC; else echo -XX:+UseSerialGC; fi; }
+
 # The feature release of a java binary: from its home's release file (no JVM start), else from java -version.
 jvm_major() {
   local home v

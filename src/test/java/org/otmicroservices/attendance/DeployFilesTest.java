@@ -31,8 +31,9 @@ class DeployFilesTest {
         Matcher exec = Pattern.compile("(?m)^ExecStart=(.*)$").matcher(unit);
         assertTrue(exec.find(), "no ExecStart");
         List<String> command = List.of(exec.group(1).strip().split("\\s+"));
-        List<String> flags = JarProcess.JVM_FLAGS;
-        assertEquals(flags, command.subList(1, 1 + flags.size()), "ExecStart must use run.sh's JAVA_OPTS");
+        assertEquals("/usr/bin/java", command.get(0));
+        List<String> flags = JarProcess.runShJavaOpts("/usr/bin/java");
+        assertEquals(flags, command.subList(1, 1 + flags.size()), "ExecStart must use run.sh's flags for its java");
         assertEquals(List.of("-jar", "/opt/attendance-api/attendance-api.jar", "serve"),
                 command.subList(1 + flags.size(), command.size()));
     }

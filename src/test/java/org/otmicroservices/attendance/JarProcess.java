@@ -17,8 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -38,8 +36,8 @@ import org.otmicroservices.attendance.http.Routes;
 final class JarProcess implements AutoCloseable {
     static final Path PROJECT = Path.of("").toAbsolutePath();
     static final Path JAR = Path.of(System.getProperty("attendance.jar", "target/attendance-api.jar")).toAbsolutePath();
-    /** run.sh's production flags, read from run.sh itself so the two cannot drift apart. */
-    static final List<String> JVM_FLAGS = runShJavaOpts();
+    /** run.sh's production flags for this JVM, asked from run.sh itself so the two cannot drift apart. */
+    static final List<String> JVM_FLAGS = runShJavaOpts(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     private static final Duration STOP = Duration.ofSeconds(15); // the systemd unit's TimeoutStopSec
     private static final AtomicInteger started = new AtomicInteger();
 
@@ -240,15 +238,25 @@ final class JarProcess implements AutoCloseable {
         }
     }
 
-    private static List<String> runShJavaOpts() {
+    /** What `./run.sh java-opts` prints for this java binary, without the class archive's flags. */
+    static List<String> runShJavaOpts(String javaBin) {
+        ProcessBuilder pb = new ProcessBuilder("./run.sh", "java-opts").directory(PROJECT.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().put("JAVA", javaBin);
+        pb.environment().put("CLASS_ARCHIVE", "off");
         try {
-            Matcher m = Pattern.compile("JAVA_OPTS=\"\\$\\{JAVA_OPTS:-([^}]*)}\"").matcher(Files.readString(PROJECT.resolve("run.sh")));
-            if (!m.find()) {
-                throw new IllegalStateException("run.sh no longer sets JAVA_OPTS=\"${JAVA_OPTS:-...}\"");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (p.waitFor() != 0 || out.isEmpty()) {
+                throw new IllegalStateException("./run.sh java-opts failed for " + javaBin);
             }
-            return List.of(m.group(1).strip().split("\\s+"));
+            return List.of(out.split("\\s+"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }
