@@ -2,10 +2,13 @@ package org.otmicroservices.attendance;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.otmicroservices.attendance.cache.ResponseCache;
 import org.otmicroservices.attendance.config.Config;
@@ -48,16 +51,20 @@ final class App implements AutoCloseable {
 
     /** Waits for PostgreSQL, applies migrations, then serves on config.server.port (0: any free port). */
     static App start(Config config, PrintStream accessLog) {
-        // PostgreSQL's side (its first logins take ~0.2 s each in a JVM this young) and the rest of the service
-        // (Jedis, the collectors, Javalin and its plugins) need nothing of each other until the routes are wired:
-        // on their own threads they overlap on two cores. Once the pool is there, the migration check and Jdbi
-        // (~0.1 s of its own set-up) run beside each other and the pool's first logins (docs/PERFORMANCE.md).
+        // Start-up is CPU-bound on two cores, so what is sequential is what costs (docs/PERFORMANCE.md). The first
+        // login to PostgreSQL (~0.2 s in a JVM this young) and the rest of the service (Jedis, the collectors,
+        // Javalin and its plugins, Jdbi) need nothing of each other until the routes are wired, so they run on
+        // threads of their own. The migration check asks on the login that proved PostgreSQL reachable while the
+        // pool makes its own first connection: one login on the way to the first 200, not two.
         // Nothing listens before the schema is current.
-        CompletableFuture<HikariDataSource> connected = CompletableFuture.supplyAsync(
-                () -> connect(config.postgres()), onNewThread("postgres"));
-        CompletableFuture<Void> migrated = connected.thenAcceptAsync(
-                pool -> migrate(pool, config.postgres()), onNewThread("migrations"));
-        CompletableFuture<Jdbi> jdbi = connected.thenApplyAsync(Database::jdbi, onNewThread("jdbi"));
+        Config.Postgres postgres = config.postgres();
+        CompletableFuture<Connection> reached = CompletableFuture.supplyAsync(() -> reach(postgres), onNewThread("postgres"));
+        CompletableFuture<HikariDataSource> connected = reached.thenApplyAsync(
+                probe -> Database.pool(postgres), onNewThread("pool"));
+        CompletableFuture<Void> migrated = reached.thenAcceptAsync(
+                probe -> migrate(probe, () -> await(connected), postgres), onNewThread("migrations"));
+        CompletableFuture<Jdbi> jdbi = CompletableFuture.supplyAsync(
+                () -> Database.jdbi(() -> await(connected).getConnection()), onNewThread("jdbi"));
         App app;
         try {
             app = assemble(config, connected, jdbi, accessLog);
@@ -121,9 +128,10 @@ final class App implements AutoCloseable {
     }
 
     static HikariDataSource connectAndMigrate(Config.Postgres postgres) {
-        HikariDataSource pool = connect(postgres);
+        Connection probe = reach(postgres);
+        HikariDataSource pool = Database.pool(postgres);
         try {
-            migrate(pool, postgres);
+            migrate(probe, () -> pool, postgres);
             return pool;
         } catch (RuntimeException e) {
             pool.close();
@@ -131,17 +139,23 @@ final class App implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource connect(Config.Postgres postgres) {
+    private static Connection reach(Config.Postgres postgres) {
         // java.util.logging (pgjdbc's, Liquibase's) into SLF4J before the driver logs anything: ~0.05 s of class
         // loading, off the thread that builds the HTTP server.
         Migrations.configureLiquibase();
-        Database.awaitReachable(postgres);
-        return Database.pool(postgres);
+        return Database.awaitConnection(postgres);
     }
 
-    private static void migrate(HikariDataSource pool, Config.Postgres postgres) {
-        if (!AppliedChangeSets.upToDate(pool)) {
-            new Migrations(pool, Duration.ofSeconds(postgres.migrationLockWaitSeconds())).apply();
+    /** Liquibase runs only when the check on the probe connection (closed here) finds something to apply. */
+    private static void migrate(Connection probe, Supplier<HikariDataSource> pool, Config.Postgres postgres) {
+        boolean upToDate;
+        try (probe) {
+            upToDate = AppliedChangeSets.upToDate(probe);
+        } catch (SQLException e) {
+            upToDate = false; // only the close can throw: Liquibase's own run meets whatever is wrong and says so
+        }
+        if (!upToDate) {
+            new Migrations(pool.get(), Duration.ofSeconds(postgres.migrationLockWaitSeconds())).apply();
         }
     }
 

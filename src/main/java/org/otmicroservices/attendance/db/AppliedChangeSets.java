@@ -7,7 +7,6 @@ import java.sql.Statement;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import javax.sql.DataSource;
 
 /**
  * Whether the database already has every changeSet of the changelog, asked with one query and without Liquibase,
@@ -31,8 +30,8 @@ public final class AppliedChangeSets {
      * (a newer release already migrated) are ignored, as Liquibase ignores them. False when the table is missing,
      * a changeSet is pending, or a checksum differs or was cleared: Liquibase then applies, upgrades or reports it.
      */
-    public static boolean upToDate(DataSource dataSource) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+    public static boolean upToDate(Connection c) {
+        try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT to_regclass('databasechangelog') IS NOT NULL")) {
             rs.next();
             if (!rs.getBoolean(1)) {

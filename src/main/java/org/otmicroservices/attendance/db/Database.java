@@ -11,7 +11,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
-import javax.sql.DataSource;
+import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
 import org.otmicroservices.attendance.config.Config;
@@ -122,27 +122,39 @@ public final class Database {
         }
     }
 
-    /** The pool as Jdbi, with PostgreSQL's types. */
-    public static Jdbi jdbi(DataSource pool) {
+    /** Jdbi over connections of the pool, with PostgreSQL's types; built before the pool exists (App.start). */
+    public static Jdbi jdbi(ConnectionFactory pool) {
         return Jdbi.create(pool).installPlugin(new PostgresPlugin());
     }
 
-    /**
-     * Blocks until PostgreSQL accepts a login, logging each retry, or throws after the configured wait.
-     * Probes with one plain connection per attempt rather than through the pool: a pool checkout waits the
-     * whole connection timeout (3 s) per attempt, so a refused port gave one silent attempt instead of one
-     * log line a second, and closing a pool that was still retrying added seconds to the exit.
-     */
+    /** Blocks until PostgreSQL accepts a login (awaitConnection), then closes that connection. */
     public static void awaitReachable(Config.Postgres pg) {
+        try {
+            awaitConnection(pg).close();
+        } catch (SQLException e) {
+            // Closing a connection that has run nothing: nothing of the caller's is lost.
+            LOG.debug("closing the probe connection: {}", Causes.rootMessage(e));
+        }
+    }
+
+    /**
+     * Blocks until PostgreSQL accepts a login, logging each retry, and returns that connection (the caller closes
+     * it), or throws after the configured wait. Probes with one plain connection per attempt rather than through
+     * the pool: a pool checkout waits the whole connection timeout (3 s) per attempt, so a refused port gave one
+     * silent attempt instead of one log line a second, and closing a pool that was still retrying added seconds to
+     * the exit. Start-up asks its migration check on this connection while the pool makes its own.
+     */
+    public static Connection awaitConnection(Config.Postgres pg) {
         long deadline = System.nanoTime() + Duration.ofSeconds(pg.startupWaitSeconds()).toNanos();
         int attempt = 0;
         while (true) {
             attempt++;
-            try (Connection ignored = connectOnce(pg, pg.jdbcUrl(), Math.max(1, pg.connectTimeoutMs() / 1000), 0)) {
+            try {
+                Connection connection = connectOnce(pg, pg.jdbcUrl(), Math.max(1, pg.connectTimeoutMs() / 1000), 0);
                 if (attempt > 1) {
                     LOG.info("PostgreSQL at {} is reachable", pg.where());
                 }
-                return;
+                return connection;
             } catch (SQLException e) {
                 String reason = Causes.rootMessage(e);
                 if (isFatal(e)) {
