@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes the class archive of target/attendance-api.jar for the JVM run.sh uses (scripts/jvm.sh), from one
 # training run of the jar: start it, wait for the first 200 on health, send read requests over every read
-# route, stop it. On Java 25 the JVM writes an AOT cache at exit (-XX:AOTCacheOutput), on 17 an AppCDS archive
-# (-XX:ArchiveClassesAtExit); ./run.sh java-opts then names it. Start-up with it: docs/PERFORMANCE.md.
+# route, stop it. On Java 25 the JVM writes an AOT cache at exit (-XX:AOTCacheOutput: classes loaded and linked, no
+# method profiles), on 17 an AppCDS archive (-XX:ArchiveClassesAtExit); ./run.sh java-opts then names it. Start-up
+# with it: docs/PERFORMANCE.md.
 #   scripts/class-archive.sh     after mvn package (./run.sh does it when the archive is missing or older than
 #                                the jar; bench/run.sh too, against its own database)
 # The training run uses the config's PostgreSQL (CONFIG_FILE or config.yaml) and writes nothing to it or to Redis:
@@ -62,8 +63,13 @@ else
 fi
 
 PORT=$(free_port)
+# Without the method profiles of the training run (JEP 515): replayed, these one-connection profiles held cached
+# search at ~10,000 req/s from the 3rd to the 8th second of load after a start, where without them it kept climbing
+# to 20,000-30,000 (docs/PERFORMANCE.md, "The archive without training data"). A JVM that lacks the flag records them.
+NO_PROFILES=(-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining)
+"$JAVA_BIN" "${NO_PROFILES[@]}" -version >/dev/null 2>&1 || NO_PROFILES=()
 case $KIND in
-  aot) RECORD=(-XX:AOTCacheOutput="$ARCHIVE.tmp") ;;
+  aot) RECORD=(-XX:AOTCacheOutput="$ARCHIVE.tmp" "${NO_PROFILES[@]}") ;;
   cds) RECORD=(-XX:ArchiveClassesAtExit="$ARCHIVE.tmp") ;;
 esac
 log "training $(jvm_describe "$JAVA_BIN" | sed 's/; class archive.*//') on port $PORT"
