@@ -93,8 +93,6 @@ final class App implements AutoCloseable {
         try {
             server = new HttpServer(config.server(), metrics, json,
                     new RequestLog(accessLog, config.server().trustProxy()), VERSION);
-            HikariDataSource pool = await(connected);
-            metrics.watchPool(pool::getHikariPoolMXBean);
             Jdbi jdbi = await(connectedJdbi);
             AttendanceDao dao = new AttendanceDao(jdbi);
             Writes writes = new Writes(dao, new BulkDao(jdbi), cache);
@@ -103,6 +101,9 @@ final class App implements AutoCloseable {
                     new WriteController(writes, json, config.server()),
                     new HealthController(dao, cache, new HostRoles(config.postgres()), json),
                     metrics, new WriteGuard(config.auth())));
+            // The routes need Jdbi, not the pool: they are built while the first login is still on its way.
+            HikariDataSource pool = await(connected);
+            metrics.watchPool(pool::getHikariPoolMXBean);
             return new App(pool, cache, writes, server);
         } catch (RuntimeException e) {
             if (server != null) {
