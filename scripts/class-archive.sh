@@ -65,7 +65,7 @@ fi
 PORT=$(free_port)
 # Without the method profiles of the training run (JEP 515): replayed, these one-connection profiles held cached
 # search at ~10,000 req/s from the 3rd to the 8th second of load after a start, where without them it kept climbing
-# to 20,000-30,000 (docs/PERFORMANCE.md, "The archive without training data"). A JVM that lacks the flag records them.
+# to 20,000-30,000 (docs/PERFORMANCE.md, "Sixth round"). A JVM that lacks the flag records them.
 NO_PROFILES=(-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining)
 "$JAVA_BIN" "${NO_PROFILES[@]}" -version >/dev/null 2>&1 || NO_PROFILES=()
 case $KIND in

@@ -53,8 +53,8 @@ final class App implements AutoCloseable {
     static App start(Config config, PrintStream accessLog) {
         // Start-up is CPU-bound on two cores, so what is sequential is what costs (docs/PERFORMANCE.md). The first
         // login to PostgreSQL (~0.2 s in a JVM this young) and the rest of the service (Jedis, the collectors,
-        // Javalin and its plugins, Jdbi) need nothing of each other until the routes are wired, so they run on
-        // threads of their own. The migration check asks on the login that proved PostgreSQL reachable while the
+        // Javalin and its plugins, Jdbi and the routes) need nothing of each other until the server starts, so they
+        // run on threads of their own. The migration check asks on the login that proved PostgreSQL reachable while the
         // pool makes its own first connection: one login on the way to the first 200, not two.
         // Nothing listens before the schema is current.
         Config.Postgres postgres = config.postgres();

@@ -150,7 +150,10 @@ public final class Database {
         while (true) {
             attempt++;
             try {
-                Connection connection = connectOnce(pg, pg.jdbcUrl(), Math.max(1, pg.connectTimeoutMs() / 1000), 0);
+                // The pool's socket time-out: start-up's migration check runs on this connection, and a server
+                // that stalls after the login must fail that query, not hold the start for ever.
+                Connection connection = connectOnce(pg, pg.jdbcUrl(), Math.max(1, pg.connectTimeoutMs() / 1000),
+                        socketTimeoutSeconds(pg));
                 if (attempt > 1) {
                     LOG.info("PostgreSQL at {} is reachable", pg.where());
                 }
