@@ -397,7 +397,7 @@ http {
   uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
   scgi_temp_path $TMP/nginx/tmp/scgi;
   server {
-    listen 127.0.0.1:$NGINX_PORT;
+    listen 127.0.0.1:$NGINX_PORT backlog=1024;
     root $TMP/nginx/www;
   }
 }
@@ -410,6 +410,13 @@ curl -sf -o /dev/null "$(url nginx /small.json)" || die "nginx did not come up: 
 # ---------------------------------------------------------------- scenarios 1-3 with their ceilings
 load bare_json ceiling get.lua "$(url bare /json)" "" "$WARMUP" "$CEIL_RUNS" "$CEIL_DURATION"
 load nginx_small ceiling get.lua "$(url nginx /small.json)" "" 0 "$CEIL_RUNS" "$CEIL_DURATION"
+if want burst; then
+  # The floor for scenario 9: nginx, with the service's accept queue, answering the same burst.
+  burst=$("$JAVA_BIN" -cp "$BENCH_CP" org.otmicroservices.attendance.bench.Burst nginx 127.0.0.1 "$NGINX_PORT" /small.json 1000) \
+    || die "the burst client failed against nginx"
+  log "connection burst, nginx: $burst"
+  emit "$burst"
+fi
 load health service get.lua "$(url main /api/v1/attendance/health)"
 throttled health get.lua "$(url main /api/v1/attendance/health)"
 load search_cached service get.lua "$(url main '/api/v1/attendance/search?id=1')"
