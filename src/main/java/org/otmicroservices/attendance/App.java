@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.otmicroservices.attendance.cache.ResponseCache;
 import org.otmicroservices.attendance.config.Config;
@@ -54,27 +53,23 @@ final class App implements AutoCloseable {
         // Start-up is CPU-bound on two cores, so what is sequential is what costs (docs/PERFORMANCE.md). The first
         // login to PostgreSQL (~0.2 s in a JVM this young) and the rest of the service (Jedis, the collectors,
         // Javalin and its plugins, Jdbi and the routes) need nothing of each other until the server starts, so they
-        // run on threads of their own. The migration check asks on the login that proved PostgreSQL reachable while the
-        // pool makes its own first connection: one login on the way to the first 200, not two.
+        // run on threads of their own. The migration check asks on the login that proved PostgreSQL reachable, and
+        // that connection becomes the pool's first: one login on the way to the first 200, not two.
         // Nothing listens before the schema is current.
         Config.Postgres postgres = config.postgres();
-        CompletableFuture<Connection> reached = CompletableFuture.supplyAsync(() -> reach(postgres), onNewThread("postgres"));
-        CompletableFuture<HikariDataSource> connected = reached.thenApplyAsync(
-                probe -> Database.pool(postgres), onNewThread("pool"));
-        CompletableFuture<Void> migrated = reached.thenAcceptAsync(
-                probe -> migrate(probe, () -> await(connected), postgres), onNewThread("migrations"));
+        CompletableFuture<HikariDataSource> connected = CompletableFuture.supplyAsync(
+                () -> migrate(reach(postgres), postgres), onNewThread("postgres"));
         CompletableFuture<Jdbi> jdbi = CompletableFuture.supplyAsync(
                 () -> Database.jdbi(() -> await(connected).getConnection()), onNewThread("jdbi"));
         App app;
         try {
             app = assemble(config, connected, jdbi, accessLog);
         } catch (RuntimeException e) {
-            migrated.handle((done, failure) -> null).join(); // Liquibase finishes (and releases its lock) first
+            connected.handle((pool, failure) -> null).join(); // Liquibase finishes (and releases its lock) first
             connected.thenAccept(HikariDataSource::close);
             throw e;
         }
         try {
-            await(migrated);
             app.server.start(config.server().host(), config.server().port());
         } catch (RuntimeException e) {
             app.close();
@@ -102,7 +97,7 @@ final class App implements AutoCloseable {
                     new HealthController(dao, cache, new HostRoles(config.postgres()), json),
                     metrics, new WriteGuard(config.auth())));
             // The routes need Jdbi, not the pool: they are built while the first login is still on its way.
-            HikariDataSource pool = await(connected);
+            HikariDataSource pool = await(connected); // and the schema is current
             metrics.watchPool(pool::getHikariPoolMXBean);
             return new App(pool, cache, writes, server);
         } catch (RuntimeException e) {
@@ -129,15 +124,7 @@ final class App implements AutoCloseable {
     }
 
     static HikariDataSource connectAndMigrate(Config.Postgres postgres) {
-        Connection probe = reach(postgres);
-        HikariDataSource pool = Database.pool(postgres);
-        try {
-            migrate(probe, () -> pool, postgres);
-            return pool;
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        }
+        return migrate(reach(postgres), postgres);
     }
 
     private static Connection reach(Config.Postgres postgres) {
@@ -147,16 +134,26 @@ final class App implements AutoCloseable {
         return Database.awaitConnection(postgres);
     }
 
-    /** Liquibase runs only when the check on the probe connection (closed here) finds something to apply. */
-    private static void migrate(Connection probe, Supplier<HikariDataSource> pool, Config.Postgres postgres) {
-        boolean upToDate;
-        try (probe) {
-            upToDate = AppliedChangeSets.upToDate(probe);
-        } catch (SQLException e) {
-            upToDate = false; // only the close can throw: Liquibase's own run meets whatever is wrong and says so
+    /**
+     * The pool over a current schema. The check on the probe connection decides: up to date, the probe becomes the
+     * pool's first connection; otherwise it is closed and Liquibase applies what is missing.
+     */
+    private static HikariDataSource migrate(Connection probe, Config.Postgres postgres) {
+        if (AppliedChangeSets.upToDate(probe)) {
+            return Database.pool(postgres, probe);
         }
-        if (!upToDate) {
-            new Migrations(pool.get(), Duration.ofSeconds(postgres.migrationLockWaitSeconds())).apply();
+        try {
+            probe.close();
+        } catch (SQLException e) {
+            // A probe whose check failed may be broken: Liquibase's own run meets whatever is wrong and says so.
+        }
+        HikariDataSource pool = Database.pool(postgres);
+        try {
+            new Migrations(pool, Duration.ofSeconds(postgres.migrationLockWaitSeconds())).apply();
+            return pool;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
         }
     }
 

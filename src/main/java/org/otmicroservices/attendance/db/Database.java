@@ -2,6 +2,7 @@ package org.otmicroservices.attendance.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.DriverDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -50,11 +51,16 @@ public final class Database {
     }
 
     public static HikariDataSource pool(Config.Postgres pg) {
+        return pool(pg, null);
+    }
+
+    /**
+     * The pool; its first connection is first (one of awaitConnection's, with these same settings) instead of a
+     * login of its own, or a new one when first is null or closed.
+     */
+    public static HikariDataSource pool(Config.Postgres pg, Connection first) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("attendance-db");
-        hc.setJdbcUrl(pg.jdbcUrl());
-        hc.setUsername(pg.user());
-        hc.setPassword(pg.password());
         hc.setMaximumPoolSize(pg.poolSize());
         hc.setMinimumIdle(pg.poolSize());
         // A request waits at most this long for a connection, so a dead database answers 503 quickly.
@@ -63,7 +69,8 @@ public final class Database {
         // Do not fail construction: start-up has already waited for the database (awaitReachable), and a
         // database that drops out later is a request error, not a reason to fail here.
         hc.setInitializationFailTimeout(-1);
-        hc.setDataSourceProperties(driverProperties(pg, Math.max(1, pg.connectTimeoutMs() / 1000), socketTimeoutSeconds(pg)));
+        Properties props = driverProperties(pg, Math.max(1, pg.connectTimeoutMs() / 1000), socketTimeoutSeconds(pg));
+        hc.setDataSource(new FirstConnectionSource(first, new DriverDataSource(pg.jdbcUrl(), null, props, pg.user(), pg.password())));
         return new HikariDataSource(hc);
     }
 
@@ -77,9 +84,9 @@ public final class Database {
     }
 
     /**
-     * The driver settings of every connection. They must be Strings: Hikari copies them with Properties.putAll and
-     * pgjdbc reads them with getProperty, which ignores any other type, so an Integer socketTimeout would silently
-     * be no timeout at all. The credentials are not among them (Hikari takes them apart, and logs these).
+     * The driver settings of every connection. They must be Strings: pgjdbc reads them with getProperty, which
+     * ignores any other type, so an Integer socketTimeout would silently be no timeout at all. The credentials are
+     * not among them (DriverDataSource adds them to its own copy).
      */
     private static Properties driverProperties(Config.Postgres pg, int connectSeconds, int socketSeconds) {
         Properties props = new Properties();
@@ -142,7 +149,7 @@ public final class Database {
      * it), or throws after the configured wait. Probes with one plain connection per attempt rather than through
      * the pool: a pool checkout waits the whole connection timeout (3 s) per attempt, so a refused port gave one
      * silent attempt instead of one log line a second, and closing a pool that was still retrying added seconds to
-     * the exit. Start-up asks its migration check on this connection while the pool makes its own.
+     * the exit. Start-up asks its migration check on this connection, then hands it to the pool.
      */
     public static Connection awaitConnection(Config.Postgres pg) {
         long deadline = System.nanoTime() + Duration.ofSeconds(pg.startupWaitSeconds()).toNanos();
