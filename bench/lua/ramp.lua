@@ -11,7 +11,7 @@ ffi.cdef [[
 ]]
 local ts = ffi.new("ramp_timespec")
 local function now_ms()
-   ffi.C.clock_gettime(0, ts) -- CLOCK_REALTIME: the same clock as bench/run.sh's date +%s%N
+   ffi.C.clock_gettime(0, ts) -- CLOCK_REALTIME: the same clock as bench/run.sh's EPOCHREALTIME
    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
 end
 
