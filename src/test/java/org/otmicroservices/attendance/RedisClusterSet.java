@@ -14,6 +14,7 @@ import org.otmicroservices.attendance.config.Config;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.args.ClientType;
 
 /**
  * A three-master Redis Cluster from Debian's redis-server on free loopback ports, made with redis-cli --cluster
@@ -21,13 +22,16 @@ import redis.clients.jedis.RedisClusterClient;
  * failed over to it.
  */
 final class RedisClusterSet implements RedisTopology {
+    private final Path dir;
     private final Map<String, Process> nodes = new LinkedHashMap<>();
     /** Every node: the nodes the service is configured with. */
     final List<String> addresses = new ArrayList<>();
 
-    private RedisClusterSet() {}
+    private RedisClusterSet(Path dir) {
+        this.dir = dir;
+    }
 
-    private void boot(Path dir, int replicasPerMaster) throws IOException, InterruptedException {
+    private void boot(int replicasPerMaster) throws IOException, InterruptedException {
         for (int i = 0; i < 3 * (1 + replicasPerMaster); i++) {
             int port = Ports.free();
             Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
@@ -82,9 +86,9 @@ final class RedisClusterSet implements RedisTopology {
     }
 
     private static RedisClusterSet start(Path dir, int replicasPerMaster) {
-        RedisClusterSet set = new RedisClusterSet();
+        RedisClusterSet set = new RedisClusterSet(dir);
         try {
-            set.boot(dir, replicasPerMaster);
+            set.boot(replicasPerMaster);
             return set;
         } catch (IOException e) {
             set.close();
@@ -133,6 +137,92 @@ final class RedisClusterSet implements RedisTopology {
             }
         }
         return null;
+    }
+
+    /**
+     * The master serving a slot now and its replica (the port its INFO replication names), for a failover that
+     * loses that master's last writes (RedisClusterLostBumpTest).
+     */
+    MasterWithReplica holderOf(int slot) {
+        String master = masterOf(slot);
+        java.util.regex.Pattern online = java.util.regex.Pattern.compile("slave0:ip=([^,]+),port=(\\d+),state=online");
+        String replica = Poll.until(() -> "a replica online on " + master + ", master of slot " + slot, RedisFailover.WAIT, () -> {
+            try (Jedis j = new Jedis(HostAndPort.from(master))) {
+                java.util.regex.Matcher m = online.matcher(j.info("replication"));
+                return m.find() ? java.util.Optional.of(m.group(1) + ":" + m.group(2)) : java.util.Optional.empty();
+            }
+        });
+        return new MasterWithReplica() {
+            @Override
+            public String master() {
+                return master;
+            }
+
+            @Override
+            public String replica() {
+                return replica;
+            }
+
+            @Override
+            public String get(String node, String key) {
+                try (Jedis j = reading(node)) {
+                    String value = j.get(key);
+                    return value == null ? "" : value;
+                }
+            }
+
+            @Override
+            public boolean has(String node, String key) {
+                try (Jedis j = reading(node)) {
+                    return j.exists(key);
+                }
+            }
+
+            private Jedis reading(String node) {
+                Jedis j = new Jedis(HostAndPort.from(node));
+                if (j.info("replication").contains("role:slave")) {
+                    j.readonly(); // a cluster replica redirects reads of its master's slots (MOVED) unless asked not to
+                }
+                return j;
+            }
+
+            @Override
+            public void setOnMaster(String key, String value) {
+                try (Jedis j = new Jedis(HostAndPort.from(master))) {
+                    j.set(key, value);
+                }
+            }
+
+            @Override
+            public boolean replicaSeesMasterGone() {
+                try (Jedis j = new Jedis(HostAndPort.from(replica))) {
+                    return j.info("replication").contains("master_link_status:down");
+                }
+            }
+
+            @Override
+            public void signalReplica(String name) {
+                MasterWithReplica.signal(dir, nodes.get(replica), name);
+            }
+
+            @Override
+            public long unsentToReplica() {
+                try (Jedis j = new Jedis(HostAndPort.from(master))) {
+                    return MasterWithReplica.unsent(j.clientList(ClientType.REPLICA));
+                }
+            }
+
+            @Override
+            public void killMaster() {
+                kill(master);
+            }
+
+            @Override
+            public void awaitPromotion() {
+                Poll.until("the cluster promoting " + replica + " for slot " + slot, RedisFailover.WAIT,
+                        () -> replica.equals(masterOf(slot)));
+            }
+        };
     }
 
     /** One node killed with SIGKILL. */

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.otmicroservices.attendance.config.Config;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 
 /**
  * Redis with Sentinel from Debian's redis-server on free loopback ports: a master, one replica and three sentinels
@@ -17,7 +19,7 @@ import org.otmicroservices.attendance.config.Config;
  * writes (RedisSentinelLostBumpTest). A proxy on the replication link cannot: the sentinels see the replica follow an
  * address that is not the master's and point it straight at the master ("+fix-slave-config").
  */
-final class RedisSentinelSet implements RedisTopology {
+final class RedisSentinelSet implements RedisTopology, MasterWithReplica {
     static final String MASTER_NAME = "mymaster";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -90,34 +92,57 @@ final class RedisSentinelSet implements RedisTopology {
         return sentinelPorts.get(i);
     }
 
-    /** The master killed with SIGKILL: no shutdown, nothing more sent to the replica. */
-    void killMaster() {
+    @Override
+    public String master() {
+        return "127.0.0.1:" + masterPort;
+    }
+
+    @Override
+    public String replica() {
+        return "127.0.0.1:" + replicaPort;
+    }
+
+    @Override
+    public String get(String node, String key) {
+        return cli(HostAndPort.from(node).getPort(), "GET", key).strip();
+    }
+
+    @Override
+    public boolean has(String node, String key) {
+        return cli(HostAndPort.from(node).getPort(), "EXISTS", key).strip().equals("1");
+    }
+
+    @Override
+    public void setOnMaster(String key, String value) {
+        try (Jedis j = new Jedis("127.0.0.1", masterPort)) {
+            j.set(key, value);
+        }
+    }
+
+    @Override
+    public boolean replicaSeesMasterGone() {
+        return cli(replicaPort, "INFO", "replication").contains("master_link_status:down");
+    }
+
+    @Override
+    public void killMaster() {
         master.destroyForcibly();
         Poll.until("the master gone", WAIT, () -> !master.isAlive());
     }
 
-    /** Sends the replica a signal by name (STOP, CONT), as `kill -NAME pid` does. */
-    void signalReplica(String name) {
-        ToolRun.Result r = ToolRun.run(dir.resolve("cli"), "kill-" + System.nanoTime(), Duration.ofSeconds(10),
-                List.of("kill", "-" + name, Long.toString(replica.pid())));
-        if (r.exitCode() != 0) {
-            throw new IllegalStateException("kill -" + name + " of the replica: " + r.output());
-        }
+    @Override
+    public void signalReplica(String name) {
+        MasterWithReplica.signal(dir, replica, name);
     }
 
-    /**
-     * Bytes of the replication stream the master holds for the replica and has not handed to the kernel: CLIENT
-     * LIST's omem, which counts from the start of the buffer block being sent (a block is 16 KiB, or one write when
-     * that is larger), so it exceeds what is unsent by less than one block; -1 when the master lists no replica.
-     */
-    long unsentToReplica() {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("omem=(\\d+)")
-                .matcher(cli(masterPort, "CLIENT", "LIST", "TYPE", "replica"));
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    @Override
+    public long unsentToReplica() {
+        return MasterWithReplica.unsent(cli(masterPort, "CLIENT", "LIST", "TYPE", "replica"));
     }
 
     /** Waits until the sentinels name the replica as the master. */
-    void awaitPromotion() {
+    @Override
+    public void awaitPromotion() {
         Poll.until("the sentinels promoting the replica", WAIT,
                 () -> cli(sentinelPort(0), "SENTINEL", "get-master-addr-by-name", MASTER_NAME).contains(Integer.toString(replicaPort)));
     }
