@@ -163,6 +163,10 @@ case "${1:-serve}" in
     JAVA_BIN=$(jvm_bin)
     # The archive saves about half of the start (docs/PERFORMANCE.md); without it the service starts all the same.
     if [ "${CLASS_ARCHIVE:-on}" != off ] && [ "$(archive_kind "$JAVA_BIN")" != none ] && ! archive_fresh "$JAVA_BIN"; then
+      # The training run's sessions are read-only, so a pending migration would stop it: apply it first, as the
+      # start would, and even the first start on a new database has its archive.
+      # shellcheck disable=SC2046 # the flags are words
+      "$JAVA_BIN" $(java_opts "$JAVA_BIN") -jar "$SERVICE_JAR" migrate >&2 || log "the migration failed: the start will say why"
       scripts/class-archive.sh || log "starting without a class archive"
     fi
     log "$(jvm_describe "$JAVA_BIN")"

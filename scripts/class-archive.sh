@@ -8,7 +8,7 @@
 #                                the jar; bench/run.sh too, against its own database)
 # The training run uses the config's PostgreSQL (CONFIG_FILE or config.yaml) and writes nothing to it or to Redis:
 # - every session is read-only (postgres.read_only), so PostgreSQL itself refuses a write; a database with a
-#   pending migration therefore stops the run (no archive: migrate first, or let ./run.sh start once);
+#   pending migration therefore stops the run (no archive: ./run.sh migrates before it calls this script);
 # - the cache talks to a redis-server of its own on a free port, thrown away afterwards (when redis-server is not
 #   installed, to a port where nothing listens: the service then runs without its cache);
 # - the only requests that are not reads are creates the service refuses before the database (400).
