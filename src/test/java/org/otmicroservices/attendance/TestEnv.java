@@ -3,12 +3,14 @@ package org.otmicroservices.attendance;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -20,16 +22,81 @@ import redis.clients.jedis.resps.ScanResult;
 /**
  * One per test run: the real PostgreSQL and Redis that config.yaml (and its env overrides) point at. Every
  * database it creates is named attendance_test_<run>_<n> and every Redis key starts with attendance_test_<run>:,
- * and all of them are removed when the run ends.
+ * and all of them are removed when the run ends. A run that was killed cannot remove its databases, so each run
+ * holds an advisory lock named by its id for as long as it lives, and the next run drops the databases of every
+ * run whose lock is free: never those of a run still going, on this machine or another sharing the server.
  */
 final class TestEnv implements AutoCloseable {
+    private static final String DATABASES = "^attendance_test_[0-9a-f]{8}_[0-9]+$";
+    /** pg_try_advisory_lock(RUNS, hashtext(run id)): the two-key form, apart from Migrations' one-key lock. */
+    private static final String RUNS = "hashtext('attendance_test')";
+
     final Config base;
-    final String runId = "attendance_test_" + UUID.randomUUID().toString().substring(0, 8);
+    final String runId;
     private final AtomicInteger counter = new AtomicInteger();
     private final List<String> databases = new ArrayList<>();
+    /** The session that holds this run's lock; PostgreSQL frees it when the session ends, however the run ends. */
+    private final Connection alive;
 
     private TestEnv() {
         base = Config.load(Path.of("config.yaml"), System.getenv());
+        try {
+            alive = connect("postgres");
+            String id;
+            do {
+                id = "attendance_test_" + UUID.randomUUID().toString().substring(0, 8);
+            } while (!tryLock(alive, id)); // an id whose hash another live run holds is drawn again
+            runId = id;
+            dropEndedRuns(alive, runId);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot take the test run's lock: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean tryLock(Connection c, String run) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(" + RUNS + ", hashtext(?))")) {
+            s.setString(1, run);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Drops the databases of every run but own whose lock is free (its session, and so the run, has ended), on c's
+     * server. Returns the databases dropped.
+     */
+    static List<String> dropEndedRuns(Connection c, String own) throws SQLException {
+        Map<String, List<String>> byRun = new TreeMap<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT datname FROM pg_database WHERE datname ~ ? ORDER BY datname")) {
+            s.setString(1, DATABASES);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String db = rs.getString(1);
+                    byRun.computeIfAbsent(db.substring(0, db.lastIndexOf('_')), k -> new ArrayList<>()).add(db);
+                }
+            }
+        }
+        List<String> dropped = new ArrayList<>();
+        for (Map.Entry<String, List<String>> run : byRun.entrySet()) {
+            // a lock this session holds is taken again (advisory locks count): own is skipped, not tried
+            if (run.getKey().equals(own) || !tryLock(c, run.getKey())) {
+                continue;
+            }
+            try (Statement s = c.createStatement()) {
+                for (String db : run.getValue()) {
+                    s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+                    dropped.add(db);
+                }
+            } finally {
+                try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_unlock(" + RUNS + ", hashtext(?))")) {
+                    s.setString(1, run.getKey());
+                    s.execute();
+                }
+            }
+        }
+        return dropped;
     }
 
     static TestEnv get(ExtensionContext context) {
@@ -124,6 +191,11 @@ final class TestEnv implements AutoCloseable {
     public void close() {
         for (String db : databases) {
             admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        }
+        try {
+            alive.close();
+        } catch (SQLException e) {
+            // the lock goes with the session either way
         }
         try (RedisClient redis = redis()) {
             ScanParams params = new ScanParams().match(runId + ":*").count(1000);
