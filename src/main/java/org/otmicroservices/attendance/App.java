@@ -145,7 +145,7 @@ final class App implements AutoCloseable {
         try {
             probe.close();
         } catch (SQLException e) {
-            // A probe whose check failed may be broken: Liquibase's own run meets whatever is wrong and says so.
+            // Only a broken probe fails to close: Liquibase's own run meets whatever is wrong and says so.
         }
         HikariDataSource pool = Database.pool(postgres);
         try {
