@@ -56,7 +56,7 @@ public final class Database {
 
     /**
      * The pool; its first connection is first (one of awaitConnection's, with these same settings) instead of a
-     * login of its own, or a new one when first is null or closed.
+     * login of its own, or a new one when first is null or no longer answers.
      */
     public static HikariDataSource pool(Config.Postgres pg, Connection first) {
         HikariConfig hc = new HikariConfig();

@@ -11,9 +11,15 @@ import javax.sql.DataSource;
 /**
  * The pool's connections: one already logged in first (start-up's probe, App.start), then new logins. A SCRAM
  * login costs a young JVM ~0.05-0.1 s of CPU, and the first request after a start, a health probe, waited for the
- * pool's own (docs/PERFORMANCE.md). A first connection that has been closed meanwhile is passed over.
+ * pool's own (docs/PERFORMANCE.md).
+ *
+ * The first connection is handed over only if it still answers, as a new login just has: Hikari learns the
+ * server's default isolation level from the first connection it gets, and a dead one (PostgreSQL restarted or
+ * failed over since the probe's check) left that level unknown, so that Hikari then refused every later
+ * connection at setup (DatabasePoolTest).
  */
 final class FirstConnectionSource implements DataSource {
+    private static final int ANSWER_SECONDS = 1;
     private final AtomicReference<Connection> first;
     private final DataSource logins;
 
@@ -25,7 +31,17 @@ final class FirstConnectionSource implements DataSource {
     @Override
     public Connection getConnection() throws SQLException {
         Connection handed = first.getAndSet(null);
-        return handed != null && !handed.isClosed() ? handed : logins.getConnection();
+        if (handed != null) {
+            if (handed.isValid(ANSWER_SECONDS)) {
+                return handed;
+            }
+            try {
+                handed.close();
+            } catch (SQLException e) {
+                // a connection that no longer answers: nothing of it is kept
+            }
+        }
+        return logins.getConnection();
     }
 
     @Override

@@ -47,6 +47,19 @@ class DatabasePoolTest {
         }
     }
 
+    @Test
+    void aProbeWhoseSessionDiedMeanwhileIsPassedOverForANewLogin() throws SQLException {
+        Connection probe = Database.awaitConnection(pg);
+        int probeBackend = backendPid(probe);
+        try (Connection admin = Database.awaitConnection(pg); Statement s = admin.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(" + probeBackend + ")"); // as a server restart would, unseen by the probe
+        }
+        try (HikariDataSource pool = Database.pool(pg, probe); Connection c = pool.getConnection()) {
+            // Handed over dead, the probe left Hikari without the default isolation level: no connection at all.
+            assertNotEquals(probeBackend, backendPid(c));
+        }
+    }
+
     private static int backendPid(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
