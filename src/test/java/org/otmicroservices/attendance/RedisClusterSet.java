@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.otmicroservices.attendance.config.Config;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -145,11 +148,11 @@ final class RedisClusterSet implements RedisTopology {
      */
     MasterWithReplica holderOf(int slot) {
         String master = masterOf(slot);
-        java.util.regex.Pattern online = java.util.regex.Pattern.compile("slave0:ip=([^,]+),port=(\\d+),state=online");
+        Pattern online = Pattern.compile("slave0:ip=([^,]+),port=(\\d+),state=online");
         String replica = Poll.until(() -> "a replica online on " + master + ", master of slot " + slot, RedisFailover.WAIT, () -> {
             try (Jedis j = new Jedis(HostAndPort.from(master))) {
-                java.util.regex.Matcher m = online.matcher(j.info("replication"));
-                return m.find() ? java.util.Optional.of(m.group(1) + ":" + m.group(2)) : java.util.Optional.empty();
+                Matcher m = online.matcher(j.info("replication"));
+                return m.find() ? Optional.of(m.group(1) + ":" + m.group(2)) : Optional.empty();
             }
         });
         return new MasterWithReplica() {
@@ -180,9 +183,7 @@ final class RedisClusterSet implements RedisTopology {
 
             private Jedis reading(String node) {
                 Jedis j = new Jedis(HostAndPort.from(node));
-                if (j.info("replication").contains("role:slave")) {
-                    j.readonly(); // a cluster replica redirects reads of its master's slots (MOVED) unless asked not to
-                }
+                j.readonly(); // a cluster replica redirects reads of its master's slots (MOVED) without it; a master ignores it
                 return j;
             }
 
